@@ -1,0 +1,175 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { PolicyInvalidError } from '../errors.js';
+import { parseDuration } from './duration.js';
+import { cachePolicySpecSchema, crossFieldRules, type CrossFieldRule } from './schema.js';
+import type { CachePolicy, KeyspacePolicy, RenderedPolicy } from './types.js';
+
+// x-kubernetes-* keywords are for the API server; Ajv checks the structure and fills defaults.
+const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true });
+const validateSpec = ajv.compile(cachePolicySpecSchema);
+
+type Obj = Record<string, unknown>;
+
+function describe(e: ErrorObject): string {
+  const at = `spec${e.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}`;
+  switch (e.keyword) {
+    case 'pattern':
+      return `${at}: ${JSON.stringify(e.data)} is not accepted; expected ${
+        String(e.params['pattern']).includes('ms|s|m|h') ? 'a duration such as 1500ms, 60s, 10m or 1h' : `a match for ${String(e.params['pattern'])}`
+      }`;
+    case 'additionalProperties':
+      return `${at}: unknown field "${String(e.params['additionalProperty'])}"`;
+    case 'required':
+      return `${at}: missing required field "${String(e.params['missingProperty'])}"`;
+    case 'enum':
+      return `${at}: ${JSON.stringify(e.data)} is not accepted; expected one of ${(e.params['allowedValues'] as unknown[]).join(', ')}`;
+    default:
+      return `${at}: ${e.message ?? 'is invalid'} (got ${JSON.stringify(e.data)})`;
+  }
+}
+
+function objectsAt(spec: Obj, at: CrossFieldRule['at']): Array<[string, Obj]> {
+  const keyspaces = (spec['keyspaces'] as Obj[]).map((k, i): [string, Obj] => [`spec.keyspaces[${i}]`, k]);
+  const child = (name: string) =>
+    keyspaces.flatMap(([p, k]) => (k[name] ? [[`${p}.${name}`, k[name] as Obj] as [string, Obj]] : []));
+  switch (at) {
+    case 'spec':
+      return [['spec', spec]];
+    case 'keyspace':
+      return keyspaces;
+    case 'jitter':
+    case 'coalescing':
+    case 'hotKeys':
+      return child(at);
+    case 'failover': {
+      const f = (spec['redis'] as Obj | undefined)?.['failover'] as Obj | undefined;
+      return f ? [['spec.redis.failover', f]] : [];
+    }
+  }
+}
+
+/** Validates a spec the way the API server does; returns every problem, named by path. */
+export function validatePolicySpec(spec: unknown): string[] {
+  const copy = structuredClone(spec);
+  if (!validateSpec(copy)) return (validateSpec.errors ?? []).map(describe);
+  const problems: string[] = [];
+  for (const rule of crossFieldRules) {
+    for (const [path, self] of objectsAt(copy as Obj, rule.at)) {
+      if (!rule.holds(self)) problems.push(`${path}: ${rule.message}`);
+    }
+  }
+  const beta = (copy as { keyspaces: Obj[] }).keyspaces.map((k) => (k['earlyRefresh'] as Obj | undefined)?.['beta']);
+  beta.forEach((b, i) => {
+    if (b !== undefined && !(Number(b) > 0 && Number(b) <= 10)) {
+      problems.push(`spec.keyspaces[${i}].earlyRefresh: earlyRefresh.beta must be > 0 and <= 10`);
+    }
+  });
+  return problems;
+}
+
+const d = (v: unknown): number => parseDuration(String(v)) as number;
+
+function toKeyspace(k: Obj): KeyspacePolicy {
+  const c = (k['coalescing'] ?? {}) as Obj;
+  const l1 = (k['l1'] ?? {}) as Obj;
+  const hot = k['hotKeys'] as Obj | undefined;
+  const early = k['earlyRefresh'] as Obj | undefined;
+  return {
+    prefix: k['prefix'] as string,
+    ttlMs: d(k['ttl']),
+    jitterMaxMs: k['jitter'] ? d((k['jitter'] as Obj)['max']) : 0,
+    coalescing: {
+      local: (c['local'] as boolean | undefined) ?? true,
+      distributed: (c['distributed'] as boolean | undefined) ?? true,
+      leaseTtlMs: d(c['leaseTTL'] ?? '5s'),
+      waitTimeoutMs: d(c['waitTimeout'] ?? '2s'),
+    },
+    earlyRefreshBeta: early ? Number(early['beta']) : null,
+    staleWhileRevalidateMs: d(k['staleWhileRevalidate']),
+    staleIfErrorMs: d(k['staleIfError']),
+    negativeTtlMs: d(k['negativeTTL']),
+    originTimeoutMs: d(k['originTimeout']),
+    l1: { maxEntries: (l1['maxEntries'] as number | undefined) ?? 10_000, ttlMs: d(l1['ttl'] ?? '2s') },
+    hotKeys: hot
+      ? { threshold: hot['threshold'] as number, windowMs: d(hot['window']), replicas: hot['replicas'] as number }
+      : null,
+  };
+}
+
+/** Parses and validates a spec into the runtime policy; throws PolicyInvalidError listing every problem. */
+export function parsePolicySpec(spec: unknown, meta: { name?: string; generation?: number } = {}): CachePolicy {
+  const problems = validatePolicySpec(spec);
+  if (problems.length) throw new PolicyInvalidError(problems);
+  const s = structuredClone(spec) as Obj;
+  validateSpec(s); // fills defaults
+  const origin = (s['origin'] ?? {}) as Obj;
+  const warmup = (s['warmup'] ?? {}) as Obj;
+  const redis = (s['redis'] ?? {}) as Obj;
+  const failover = (redis['failover'] ?? {}) as Obj;
+  return {
+    name: meta.name ?? 'local',
+    generation: meta.generation ?? 0,
+    targetRef: s['targetRef'] as CachePolicy['targetRef'],
+    keyspaces: (s['keyspaces'] as Obj[]).map(toKeyspace),
+    origin: {
+      maxConcurrency: (origin['maxConcurrency'] as number | undefined) ?? 16,
+      maxQueue: (origin['maxQueue'] as number | undefined) ?? 1000,
+      failureThreshold: (origin['failureThreshold'] as number | undefined) ?? 5,
+      resetAfterMs: d(origin['resetAfter'] ?? '5s'),
+    },
+    warmup: {
+      onColdRedis: (warmup['onColdRedis'] as boolean | undefined) ?? true,
+      topKeys: (warmup['topKeys'] as number | undefined) ?? 10_000,
+      ratePerSecond: (warmup['ratePerSecond'] as number | undefined) ?? 1000,
+      batchSize: (warmup['batchSize'] as number | undefined) ?? 100,
+    },
+    redis: {
+      statefulSetName: ((redis['statefulSetRef'] as Obj | undefined)?.['name'] as string | undefined) ?? null,
+      failover: {
+        enabled: (failover['enabled'] as boolean | undefined) ?? true,
+        detectAfterMs: d(failover['detectAfter'] ?? '1500ms'),
+        checkIntervalMs: d(failover['checkInterval'] ?? '250ms'),
+      },
+    },
+  };
+}
+
+/**
+ * Parses a policy file: either a RenderedPolicy (what the operator writes) or a bare
+ * CachePolicy manifest / spec written by hand, in JSON or YAML.
+ */
+export function parsePolicyDocument(text: string): { policy: CachePolicy; rendered: RenderedPolicy | null } {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text); // YAML is a superset of JSON
+  } catch (cause) {
+    throw new PolicyInvalidError(['the policy file is neither valid JSON nor valid YAML'], { cause });
+  }
+  if (typeof doc !== 'object' || doc === null) {
+    throw new PolicyInvalidError(['the policy file must hold an object: a RenderedCachePolicy, a CachePolicy or its spec']);
+  }
+  const o = doc as Obj;
+  if (o['kind'] === 'RenderedCachePolicy') {
+    const r = o as unknown as RenderedPolicy;
+    return { policy: parsePolicySpec(r.spec, { name: r.policy, generation: r.generation }), rendered: r };
+  }
+  if (o['kind'] === 'CachePolicy') {
+    const meta = (o['metadata'] ?? {}) as Obj;
+    const policy = parsePolicySpec(o['spec'], {
+      name: (meta['name'] as string | undefined) ?? 'local',
+      generation: (meta['generation'] as number | undefined) ?? 0,
+    });
+    return { policy, rendered: null };
+  }
+  return { policy: parsePolicySpec(o), rendered: null };
+}
+
+/** The keyspace governing a key: longest matching prefix, or undefined. */
+export function keyspaceFor(policy: CachePolicy, key: string): KeyspacePolicy | undefined {
+  let best: KeyspacePolicy | undefined;
+  for (const k of policy.keyspaces) {
+    if (key.startsWith(k.prefix) && (!best || k.prefix.length > best.prefix.length)) best = k;
+  }
+  return best;
+}
