@@ -1,0 +1,53 @@
+/**
+ * Wires a service to its live policy: picks the source from the environment, applies
+ * each valid update through `onUpdate`, and keeps the policy metrics (applied generation,
+ * refused updates) so the operator and the alerts can see what a pod runs.
+ */
+import type { Registry } from 'prom-client';
+import type { Logger } from '../cache/log.js';
+import { metrics } from '../cache/metrics/names.js';
+import { counter, gauge } from '../cache/metrics/prom.js';
+import { FilePolicySource } from '../cache/policy/file-source.js';
+import type { PolicySource, PolicyUpdate } from '../cache/policy/source.js';
+import type { Env } from './env.js';
+
+export interface LivePolicyOptions {
+  readonly env: Env;
+  readonly service: string;
+  readonly registry: Registry;
+  readonly logger: Logger;
+  /** Applies an update in place (no restart: a restart would empty L1 and cause a stampede). */
+  readonly onUpdate: (u: PolicyUpdate) => void;
+}
+
+export interface LivePolicy {
+  /** Null when no source is configured and the service runs on its built-in default. */
+  readonly source: PolicySource | null;
+  stop(): Promise<void>;
+}
+
+/** Extra policy sources (the API-watch one) register here, so this module needs no kube client. */
+export type SourceFactory = (o: LivePolicyOptions, countError: (reason: string) => void) => PolicySource | null;
+const factories: SourceFactory[] = [];
+export function registerPolicySource(f: SourceFactory): void {
+  factories.push(f);
+}
+
+export async function startLivePolicy(o: LivePolicyOptions): Promise<LivePolicy> {
+  const applied = gauge(o.registry, metrics.policyGenerationApplied);
+  const errors = counter(o.registry, metrics.policyReloadErrors);
+  const countError = (reason: string) => errors.inc({ service: o.service, reason });
+  const file = o.env['HERDGUARD_POLICY_FILE'];
+  const source =
+    factories.map((f) => f(o, countError)).find((s) => s !== null) ??
+    (file
+      ? new FilePolicySource({ path: file, logger: o.logger, onError: (reason) => countError(reason) })
+      : null);
+  if (!source) return { source: null, stop: async () => undefined };
+  await source.start((u) => {
+    o.onUpdate(u);
+    applied.set({ service: o.service, policy: u.policy.name }, u.policy.generation);
+    o.logger.info('policy applied', { policy: u.policy.name, generation: u.policy.generation });
+  });
+  return { source, stop: () => source.stop() };
+}
