@@ -170,6 +170,12 @@ export const metrics = {
     'CachePolicy generation applied by this process.',
     ['service', 'policy'],
   ),
+  policyGenerationDesired: def(
+    'herdguard_policy_generation_desired',
+    'gauge',
+    'CachePolicy generation the operator wants applied (metadata.generation); compared with the applied one.',
+    ['policy'],
+  ),
   policyReloadErrors: def(
     'herdguard_policy_reload_errors_total',
     'counter',
@@ -190,4 +196,8 @@ export const labelValues = {
   originOutcome: ['ok', 'error', 'timeout', 'rejected', 'not_found'] as const,
   feedState: ['subscribed', 'orphaned'] as const,
   hotKeyRanks: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const,
+  poolState: ['active', 'idle', 'waiting'] as const,
+  httpCode: ['1xx', '2xx', '3xx', '4xx', '5xx'] as const,
+  reconcileResult: ['ok', 'error'] as const,
+  redisRole: ['primary', 'replica'] as const,
 };
