@@ -130,6 +130,24 @@ export const metrics = {
     'Clients asked to reconnect elsewhere because this pod held more than its share.',
     ['service'],
   ),
+  feedSimulatorRequests: def(
+    'herdguard_feed_simulator_requests_total',
+    'counter',
+    'Requests the bundled feed simulator answered, by symbol (its fixed universe, or "other") and outcome.',
+    ['symbol', 'outcome'],
+  ),
+  wsDropped: def(
+    'herdguard_ws_messages_dropped_total',
+    'counter',
+    'Messages not sent to a slow WebSocket consumer because its send buffer was over the bound.',
+    ['service'],
+  ),
+  wsSlowConsumerClosed: def(
+    'herdguard_ws_slow_consumer_closed_total',
+    'counter',
+    'WebSocket clients disconnected because their send buffer stayed over the bound.',
+    ['service'],
+  ),
   // redis and failover
   redisKeys: def('herdguard_redis_keys', 'gauge', 'Keys in the Redis primary.', ['redis']),
   redisRole: def('herdguard_redis_role', 'gauge', '1 for the role each Redis pod reports.', ['redis', 'pod', 'role']),
@@ -163,6 +181,12 @@ export const metrics = {
   operatorQueueDepth: def('herdguard_operator_queue_depth', 'gauge', 'Items waiting in the work queue.', [
     'controller',
   ]),
+  operatorApiRequests: def(
+    'herdguard_operator_api_requests_total',
+    'counter',
+    'Requests the operator made to the Kubernetes API, by verb and resource (watches count once per (re)connect).',
+    ['verb', 'resource'],
+  ),
   operatorLeader: def('herdguard_operator_leader', 'gauge', '1 on the replica that holds the leader lease.', []),
   policyGenerationApplied: def(
     'herdguard_policy_generation_applied',

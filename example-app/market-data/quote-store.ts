@@ -1,0 +1,36 @@
+/**
+ * Where GET /quotes and the feed pollers read a quote. `herdguard` is the protected
+ * path through the cache library; `naive` is the seed-000 baseline (GET, miss, fetch,
+ * SET with one fixed TTL, no coalescing), kept only so benchmarks and the demo can show
+ * the herd it causes side by side with the fix.
+ */
+import type { Redis } from 'ioredis';
+import { NotFoundError } from '../cache/errors.js';
+import { toQuote, type Quote } from './quote.js';
+import { UPSTREAM_NOT_FOUND, type Upstream } from './upstream.js';
+
+export interface QuoteStore {
+  /** The quote; NotFoundError for a symbol the upstream does not know; upstream errors otherwise. */
+  get(symbol: string, signal?: AbortSignal): Promise<Quote>;
+}
+
+export const quoteKey = (symbol: string) => `quote:${symbol}`;
+
+export class NaiveQuoteStore implements QuoteStore {
+  constructor(
+    private readonly redis: Redis,
+    private readonly upstream: Upstream,
+    private readonly ttlMs: number,
+  ) {}
+
+  async get(symbol: string, signal?: AbortSignal): Promise<Quote> {
+    const key = quoteKey(symbol);
+    const cached = await this.redis.get(key);
+    const hit = cached === null ? undefined : toQuote(JSON.parse(cached));
+    if (hit) return hit;
+    const q = await this.upstream.fetchQuote(symbol, signal);
+    if (q === UPSTREAM_NOT_FOUND) throw new NotFoundError(key);
+    await this.redis.set(key, JSON.stringify(q), 'PX', this.ttlMs);
+    return q;
+  }
+}
