@@ -4,7 +4,7 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/generated/**', 'dashboards/json/**', '.cache/**', 'charts/**'] },
+  { ignores: ['node_modules/**', '**/generated/**', 'dashboards/json/**', '.cache/**', 'charts/herdguard/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {
