@@ -1,0 +1,43 @@
+/** Fixtures for the failover unit tests, built with modifier functions (cert-manager style). */
+import type { ReplicationInfo } from './replication-info.js';
+import type { Health, PodHealth, RedisPod, World } from './world.js';
+
+type Mod<T> = (t: T) => T;
+
+export function pod(name: string, ...mods: Mod<RedisPod>[]): RedisPod {
+  const port = 7000 + Number(name.replace(/\D/g, '') || 0);
+  const base: RedisPod = { name, host: '127.0.0.1', port, ready: true, deleting: false, labelledPrimary: false };
+  return mods.reduce((p, m) => m(p), base);
+}
+export const labelled: Mod<RedisPod> = (p) => ({ ...p, labelledPrimary: true });
+export const notReady: Mod<RedisPod> = (p) => ({ ...p, ready: false });
+export const deleting: Mod<RedisPod> = (p) => ({ ...p, deleting: true });
+
+export function master(over: Partial<ReplicationInfo> = {}): ReplicationInfo {
+  return { role: 'master', runId: 'run-m', offset: 1000, priority: 100, master: null, failoverState: 'no-failover', keys: 500, ...over };
+}
+export function replicaOf(p: RedisPod, over: Partial<ReplicationInfo> = {}): ReplicationInfo {
+  return {
+    role: 'replica',
+    runId: `run-${p.name}`,
+    offset: 900,
+    priority: 100,
+    master: { host: p.host, port: p.port, linkUp: true },
+    failoverState: 'no-failover',
+    keys: 500,
+    ...over,
+  };
+}
+
+export function up(p: RedisPod, info: ReplicationInfo): PodHealth {
+  return { pod: p, present: true, reachable: true, info, consecutiveFailures: 0, failingSince: null };
+}
+export function down(p: RedisPod, info: ReplicationInfo | null, since: number, failures = 3): PodHealth {
+  return { pod: p, present: true, reachable: false, info, consecutiveFailures: failures, failingSince: since };
+}
+export function health(...hs: PodHealth[]): Health {
+  return new Map(hs.map((h) => [h.pod.name, h]));
+}
+export function world(h: Health, published: { primary: string | null; epoch: number } = { primary: null, epoch: 0 }): World {
+  return { health: h, published };
+}

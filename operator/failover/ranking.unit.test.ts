@@ -1,0 +1,37 @@
+import { describe, expect, it } from 'vitest';
+import { deleting, down, health, master, pod, replicaOf, up } from './fixtures.test-helpers.js';
+import { rankReplicas } from './ranking.js';
+
+const p0 = pod('redis-0');
+const r = (name: string, over: Parameters<typeof replicaOf>[1], ...mods: Parameters<typeof pod>[1][]) =>
+  up(pod(name, ...mods), replicaOf(p0, over));
+
+describe('rankReplicas', () => {
+  it.each([
+    { name: 'a lower replica-priority wins over a higher offset', a: { priority: 10, offset: 1 }, b: { priority: 100, offset: 999 }, winner: 'redis-1' },
+    { name: 'with equal priority the higher replication offset wins', a: { offset: 10 }, b: { offset: 20 }, winner: 'redis-2' },
+    { name: 'with equal priority and offset the smaller run id wins', a: { runId: 'b' }, b: { runId: 'a' }, winner: 'redis-2' },
+  ])('$name', ({ a, b, winner }) => {
+    const h = health(down(p0, master(), 0), r('redis-1', a), r('redis-2', b));
+    expect(rankReplicas(h, 'redis-0').ranked[0]?.pod).toBe(winner);
+  });
+
+  it('never ranks the old primary, an unreachable, deleting or priority-0 replica', () => {
+    const h = health(
+      down(p0, master(), 0),
+      down(pod('redis-1'), replicaOf(p0), 0),
+      r('redis-2', {}, deleting),
+      r('redis-3', { priority: 0 }),
+      up(pod('redis-4'), master()),
+    );
+    const { ranked, excluded } = rankReplicas(h, 'redis-0');
+    expect(ranked).toEqual([]);
+    expect(Object.fromEntries(excluded.map((e) => [e.pod, e.why]))).toEqual({
+      'redis-0': 'old-primary',
+      'redis-1': 'unreachable',
+      'redis-2': 'deleting',
+      'redis-3': 'priority-zero',
+      'redis-4': 'not-a-replica',
+    });
+  });
+});

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { parseReplicationInfo } from './replication-info.js';
+
+const replicaText = [
+  '# Server', 'redis_version:7.0.15', 'run_id:abc123', '', '# Replication', 'role:slave', 'master_host:127.0.0.1',
+  'master_port:6380', 'master_link_status:up', 'slave_repl_offset:4242', 'slave_priority:10', 'master_repl_offset:4242',
+].join('\r\n');
+const masterText = ['run_id:def456', 'role:master', 'connected_slaves:1', 'master_failover_state:waiting-for-sync', 'master_repl_offset:5000'].join('\r\n');
+
+describe('parseReplicationInfo', () => {
+  it('reads a replica: its primary, link state, processed offset and priority', () => {
+    const info = parseReplicationInfo(replicaText, 7);
+    expect(info).toEqual({
+      role: 'replica',
+      runId: 'abc123',
+      offset: 4242,
+      priority: 10,
+      master: { host: '127.0.0.1', port: 6380, linkUp: true },
+      failoverState: 'no-failover',
+      keys: 7,
+    });
+  });
+
+  it('reads a primary: its own offset and the FAILOVER progress', () => {
+    const info = parseReplicationInfo(masterText, 0);
+    expect(info.role).toBe('master');
+    expect(info.offset).toBe(5000);
+    expect(info.master).toBeNull();
+    expect(info.failoverState).toBe('waiting-for-sync');
+    expect(info.priority).toBe(100);
+  });
+});
