@@ -1,0 +1,35 @@
+/** The profile service's configuration, read from the environment with precise errors. */
+import { InvalidOptionError } from '../cache/errors.js';
+import { envInt, envString, envUrl, type Env } from '../service-kit/env.js';
+import { CACHE_IMPLS, type CacheImpl } from './stores/store.js';
+
+export interface ProfileConfig {
+  readonly port: number;
+  readonly redisUrl: string;
+  readonly databaseUrl: string;
+  readonly policyFile: string | undefined;
+  readonly poolMax: number;
+  readonly cacheImpl: CacheImpl;
+  readonly serviceName: string;
+}
+
+export function readConfig(env: Env): ProfileConfig {
+  const impl = envString(env, 'CACHE_IMPL', 'herdguard');
+  if (!(CACHE_IMPLS as readonly string[]).includes(impl)) {
+    throw new InvalidOptionError('environment variable CACHE_IMPL', `one of ${CACHE_IMPLS.join(', ')}`, impl);
+  }
+  const name = envString(env, 'HERDGUARD_SERVICE_NAME', 'profile');
+  if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(name)) {
+    // It becomes a metric label: keep it short and tame.
+    throw new InvalidOptionError('environment variable HERDGUARD_SERVICE_NAME', 'a lowercase name of 1 to 63 [a-z0-9_-]', name);
+  }
+  return {
+    port: envInt(env, 'PORT', 8080, 0, 65_535),
+    redisUrl: envUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    databaseUrl: envUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/herdguard'),
+    policyFile: env['HERDGUARD_POLICY_FILE'] || undefined,
+    poolMax: envInt(env, 'DB_POOL_MAX', 10, 1, 1000),
+    cacheImpl: impl as CacheImpl,
+    serviceName: name,
+  };
+}
