@@ -46,7 +46,7 @@ export function ensureCerts(dir: string): ClusterCerts {
     caCert: p('ca.crt'), caKey: p('ca.key'), servingCert: p('apiserver.crt'), servingKey: p('apiserver.key'),
     adminCert: p('admin.crt'), adminKey: p('admin.key'), saKey: p('sa.key'), saPub: p('sa.pub'),
   };
-  if (Object.values(certs).every((f) => existsSync(f))) return certs;
+  if ((Object.values(certs) as string[]).every((f) => existsSync(f))) return certs;
   openssl(['req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '3650', '-subj', '/CN=herdguard-local-ca'], dir);
   signed(
     dir,

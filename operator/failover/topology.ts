@@ -6,13 +6,13 @@
 import { labels, publish, straysOf, type Action } from './promotion.js';
 import type { World } from './world.js';
 
-export function steadyActions(w: World, primary: string): Action[] {
+export function steadyActions(w: World, primary: string, epoch: number): Action[] {
   const out: Action[] = [];
   // Label first: the label is what routes traffic, so a returning node must never carry it.
   const label = labels(w, primary);
   if (label) out.push(label);
   for (const pod of straysOf(w, primary)) out.push({ kind: 'replicaof', pod, primary });
-  const pub = publish(w, primary, Math.max(w.published.epoch, 1));
+  const pub = publish(w, primary, Math.max(epoch, 1));
   if (pub) out.push(pub);
   return out;
 }

@@ -11,7 +11,7 @@ describe('steadyActions', () => {
     const returning = pod('redis-0', labelled);
     const w = world(health(up(returning, master({ keys: 0 })), up(p1, master())), { primary: 'redis-1', epoch: 2 });
     expect(primariesSeen(w)).toEqual(['redis-0', 'redis-1']);
-    expect(steadyActions(w, 'redis-1')).toEqual([
+    expect(steadyActions(w, 'redis-1', 2)).toEqual([
       { kind: 'move-label', to: 'redis-1' },
       { kind: 'replicaof', pod: 'redis-0', primary: 'redis-1' },
     ]);
@@ -19,7 +19,7 @@ describe('steadyActions', () => {
 
   it('does nothing when exactly one primary is labelled, followed and published', () => {
     const w = world(health(up(p0, replicaOf(p1)), up(p1, master())), { primary: 'redis-1', epoch: 2 });
-    expect(steadyActions(w, 'redis-1')).toEqual([]);
+    expect(steadyActions(w, 'redis-1', 2)).toEqual([]);
   });
 });
 

@@ -1,0 +1,33 @@
+/** The failover brain's metrics, built from the metric-name contract. Pod labels are bounded by the StatefulSet size. */
+import type { Registry } from 'prom-client';
+import { labelValues, metrics } from '../../example-app/cache/metrics/names.js';
+import { counter, gauge, histogram } from '../../example-app/cache/metrics/prom.js';
+import type { Health } from './world.js';
+
+export interface FailoverMetrics {
+  observeRoles(redis: string, health: Health): void;
+  keys(redis: string, n: number): void;
+  promoted(redis: string, reason: string, seconds: number): void;
+  promotion(redis: string, reason: string): void;
+  failed(redis: string, step: string): void;
+}
+
+export function failoverMetrics(registry: Registry): FailoverMetrics {
+  const role = gauge(registry, metrics.redisRole);
+  const keys = gauge(registry, metrics.redisKeys);
+  const promotions = counter(registry, metrics.redisPromotions);
+  const failures = counter(registry, metrics.redisPromotionFailures);
+  const duration = histogram(registry, metrics.redisFailoverDuration, [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60]);
+  return {
+    observeRoles: (redis, health) => {
+      for (const h of health.values()) {
+        const now = h.reachable && h.present ? (h.info?.role === 'master' ? 'primary' : 'replica') : null;
+        for (const r of labelValues.redisRole) role.set({ redis, pod: h.pod.name, role: r }, r === now ? 1 : 0);
+      }
+    },
+    keys: (redis, n) => keys.set({ redis }, n),
+    promoted: (redis, reason, seconds) => duration.observe({ redis, reason }, seconds),
+    promotion: (redis, reason) => promotions.inc({ redis, reason }),
+    failed: (redis, step) => failures.inc({ redis, step }),
+  };
+}

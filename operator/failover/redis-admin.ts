@@ -1,0 +1,124 @@
+/**
+ * The only module that sends REPLICAOF and FAILOVER (lint forbids them elsewhere): role
+ * changes have one author, so "never two primaries" is reasoned about in one place.
+ * Holds one admin connection per Redis pod, bounded by the StatefulSet's pods.
+ */
+import { Redis } from 'ioredis';
+import type { Clock } from './clock.js';
+import { PromotionStepError, RedisCommandError } from './errors.js';
+import { parseReplicationInfo } from './replication-info.js';
+import type { Probe, RedisPod } from './world.js';
+
+export interface RedisAdmin {
+  /** PING-equivalent health check: INFO server+replication and DBSIZE, within timeoutMs. */
+  probe(pod: RedisPod): Promise<Probe>;
+  replicaOfNoOne(pod: RedisPod): Promise<void>;
+  replicaOf(pod: RedisPod, primary: RedisPod): Promise<void>;
+  /** Planned switchover; resolves once `to` answers as primary. */
+  failover(from: RedisPod, to: RedisPod): Promise<void>;
+  /** Closes connections to pods no longer in the StatefulSet. */
+  retain(pods: readonly RedisPod[]): void;
+  close(): Promise<void>;
+}
+
+export interface RedisAdminOptions {
+  readonly clock: Clock;
+  /** Budget of one health check; below the check interval so checks never pile up. */
+  readonly timeoutMs: number;
+  /** How long FAILOVER may wait for the replica to catch up before Redis aborts it (writes resume on the old primary). */
+  readonly failoverTimeoutMs?: number;
+  readonly password?: string;
+}
+
+interface Conn {
+  readonly addr: string;
+  readonly client: Redis;
+}
+
+export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
+  const conns = new Map<string, Conn>();
+  const failoverTimeoutMs = o.failoverTimeoutMs ?? 5000;
+
+  const conn = (pod: RedisPod): Redis => {
+    const addr = `${pod.host}:${pod.port}`;
+    const have = conns.get(pod.name);
+    if (have?.addr === addr) return have.client;
+    if (have) have.client.disconnect();
+    const client = new Redis({
+      host: pod.host,
+      port: pod.port,
+      password: o.password,
+      lazyConnect: false,
+      // Fail fast while down instead of queueing: a queued PING would hide the outage.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: o.timeoutMs,
+      commandTimeout: o.timeoutMs,
+      enableReadyCheck: false,
+      retryStrategy: () => Math.max(50, Math.floor(o.timeoutMs / 2)),
+    });
+    client.on('error', () => undefined); // reported through probe results, not events
+    conns.set(pod.name, { addr, client });
+    return client;
+  };
+
+  const run = async <T>(pod: RedisPod, command: string, f: (c: Redis) => Promise<T>): Promise<T> => {
+    try {
+      return await f(conn(pod));
+    } catch (err) {
+      throw new RedisCommandError(pod.name, command, err);
+    }
+  };
+
+  const probe = async (pod: RedisPod): Promise<Probe> => {
+    try {
+      const c = conn(pod);
+      const [info, keys] = await Promise.all([c.call('INFO', 'server', 'replication') as Promise<string>, c.dbsize()]);
+      return { ok: true, info: parseReplicationInfo(info, keys) };
+    } catch (err) {
+      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+    }
+  };
+
+  const failover = async (from: RedisPod, to: RedisPod): Promise<void> => {
+    await run(from, 'FAILOVER', async (c) => {
+      try {
+        await c.call('FAILOVER', 'TO', to.host, String(to.port), 'TIMEOUT', String(failoverTimeoutMs));
+      } catch (err) {
+        // A previous leader may have started it already: waiting for it is the idempotent step.
+        if (!(err instanceof Error && /^ERR FAILOVER already in progress/.test(err.message))) throw err;
+      }
+    });
+    const deadline = o.clock.now() + failoverTimeoutMs + o.timeoutMs * 4;
+    while (o.clock.now() < deadline) {
+      const p = await probe(to);
+      if (p.ok && p.info.role === 'master') return;
+      await o.clock.sleep(20);
+    }
+    throw new PromotionStepError('failover', `FAILOVER from ${from.name} to ${to.name} did not complete in time`, {
+      from: from.name,
+      to: to.name,
+    });
+  };
+
+  return {
+    probe,
+    failover,
+    replicaOfNoOne: (pod) => run(pod, 'REPLICAOF NO ONE', (c) => c.call('REPLICAOF', 'NO', 'ONE')).then(() => undefined),
+    replicaOf: (pod, primary) =>
+      run(pod, 'REPLICAOF', (c) => c.call('REPLICAOF', primary.host, String(primary.port))).then(() => undefined),
+    retain: (pods) => {
+      const keep = new Set(pods.map((p) => p.name));
+      for (const [name, c] of conns) {
+        if (keep.has(name)) continue;
+        c.client.disconnect();
+        conns.delete(name);
+      }
+    },
+    close: async () => {
+      const all = [...conns.values()];
+      conns.clear();
+      await Promise.all(all.map((c) => c.client.quit().catch(() => c.client.disconnect())));
+    },
+  };
+}

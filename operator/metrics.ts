@@ -1,0 +1,17 @@
+/** The operator's Prometheus instruments, from the metric-name contract. */
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { metrics } from '../example-app/cache/metrics/names.js';
+import { counter, gauge, histogram } from '../example-app/cache/metrics/prom.js';
+
+export function operatorMetrics(registry = new Registry()) {
+  collectDefaultMetrics({ register: registry, prefix: 'herdguard_operator_' });
+  return {
+    registry,
+    reconcile: counter(registry, metrics.operatorReconcile),
+    reconcileDuration: histogram(registry, metrics.operatorReconcileDuration),
+    queueDepth: gauge(registry, metrics.operatorQueueDepth),
+    leader: gauge(registry, metrics.operatorLeader),
+    apiRequests: counter(registry, metrics.operatorApiRequests),
+  };
+}
+export type OperatorMetrics = ReturnType<typeof operatorMetrics>;

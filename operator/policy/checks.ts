@@ -1,0 +1,38 @@
+/** Named pure checks over the gathered input; each returns a Verdict with a documented reason. */
+import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../names.js';
+import { Reason, type Verdict } from '../reasons.js';
+import type { PolicyInput } from './input.js';
+import type { PodObject } from './types.js';
+
+const verdict = (ok: boolean, reason: Reason, message: string): Verdict => ({ ok, reason, message });
+
+const live = (p: PodObject) => !p.metadata.deletionTimestamp && p.status?.phase !== 'Failed' && p.status?.phase !== 'Succeeded';
+
+export function countTargets(input: PolicyInput): { desired: number; applied: number } {
+  if (!input.workload) return { desired: 0, applied: 0 };
+  const want = appliedGenerationValue(input.policy.metadata.name, input.policy.metadata.generation ?? 0);
+  const applied = input.pods.filter((p) => live(p) && p.metadata.annotations?.[APPLIED_GENERATION_ANNOTATION] === want);
+  return { desired: input.workload.spec.replicas ?? 1, applied: applied.length };
+}
+
+export function checkTargetApplied(input: PolicyInput): Verdict {
+  const { kind, name } = input.policy.spec.targetRef;
+  if (!input.workload) return verdict(false, Reason.TargetNotFound, `${kind} ${name} does not exist in this namespace`);
+  const { desired, applied } = countTargets(input);
+  const gen = input.policy.metadata.generation ?? 0;
+  if (desired === 0) return verdict(true, Reason.NoReplicas, `${kind} ${name} has no replicas to apply generation ${gen} to`);
+  if (applied < desired) {
+    return verdict(false, Reason.RolloutInProgress, `${applied} of ${desired} pods of ${kind} ${name} run generation ${gen}`);
+  }
+  return verdict(true, Reason.AllTargetsApplied, `all ${desired} pods of ${kind} ${name} run generation ${gen}`);
+}
+
+/** ok=null: not managed by this policy (the condition is Unknown). */
+export function checkRedis(input: PolicyInput): Verdict & { managed: boolean } {
+  const ref = input.policy.spec.redis?.statefulSetRef?.name;
+  if (!ref) return { ...verdict(true, Reason.RedisNotManaged, 'spec.redis.statefulSetRef is not set'), managed: false };
+  if (!input.redis) return { ...verdict(false, Reason.RedisNotFound, `StatefulSet ${ref} does not exist in this namespace`), managed: true };
+  const ready = input.redis.status?.readyReplicas ?? 0;
+  if (ready === 0) return { ...verdict(false, Reason.RedisNoReadyReplicas, `StatefulSet ${ref} has no ready pod`), managed: true };
+  return { ...verdict(true, Reason.RedisReady, `StatefulSet ${ref} has ${ready} ready pod(s)`), managed: true };
+}
