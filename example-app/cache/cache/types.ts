@@ -1,0 +1,61 @@
+/** The public contract of the cache (other modules code against it: add, never change). */
+import type { Redis } from 'ioredis';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../log.js';
+import type { CachePolicy } from '../policy/types.js';
+import type { NotFound } from './not-found.js';
+
+export interface CacheOptions {
+  /** Value of the `service` metrics label. */
+  readonly service: string;
+  /** ioredis client for L2; null = no L2 (L1 and local single-flight only). The caller owns and closes it. */
+  readonly redis: Redis | null;
+  /** Runtime policy from parsePolicySpec(). */
+  readonly policy: CachePolicy;
+  /** Value of the `origin` metrics label; default 'origin'. */
+  readonly originName?: string;
+  /** prom-client registry; default a new one. */
+  readonly registry?: Registry;
+  /** ms epoch; default Date. */
+  readonly clock?: { now(): number };
+  /** Uniform in [0, 1); default Math.random. */
+  readonly random?: () => number;
+  readonly logger?: Logger;
+}
+
+export interface FactoryContext {
+  readonly key: string;
+  /** Fires at the origin timeout (or when the cache is closed): stop work and release resources. */
+  readonly signal: AbortSignal;
+}
+
+/** Computes the value from the origin; returns NOT_FOUND when the key does not exist. Values must be JSON-serializable. */
+export type Factory<T> = (ctx: FactoryContext) => Promise<T | NotFound>;
+
+export interface WarmupOptions {
+  readonly ratePerSecond: number;
+  readonly batchSize: number;
+  readonly signal?: AbortSignal;
+}
+
+export interface HotKey {
+  readonly key: string;
+  readonly ratePerSec: number;
+  readonly share: number;
+}
+
+export interface Cache {
+  readonly policy: CachePolicy;
+  get<T>(key: string, factory: Factory<T>): Promise<T>;
+  write<T>(key: string, writer: Factory<T>): Promise<T>;
+  applyPolicy(policy: CachePolicy): void;
+  setRedis(redis: Redis): void;
+  revalidate(predicate?: (key: string, writtenAtMs: number) => boolean): number;
+  warmup(
+    keys: readonly string[],
+    factory: Factory<unknown>,
+    opts: WarmupOptions,
+  ): Promise<{ warmed: number; failed: number }>;
+  hotKeys(): readonly HotKey[];
+  close(): Promise<void>;
+}

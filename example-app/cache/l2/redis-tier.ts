@@ -1,0 +1,86 @@
+/**
+ * L2: envelopes in Redis. An L2 hit is exactly one GET. Every command goes through the
+ * health breaker; when Redis is down or not ready the tier answers L2_DOWN at once.
+ */
+import type { Redis } from 'ioredis';
+import { decodeEnvelope, encodeEnvelope, type Envelope } from '../cache/envelope.js';
+import { leaseKey, replicaKey } from '../lease/keys.js';
+import { runScript, WRITE } from '../lease/scripts.js';
+import { L2Health } from './l2-health.js';
+
+export const L2_DOWN: unique symbol = Symbol('herdguard.L2_DOWN');
+export type L2Down = typeof L2_DOWN;
+
+export type WriteResult = 'written' | 'rejected-superseded' | 'rejected-expired' | L2Down;
+
+export class RedisTier {
+  readonly health = new L2Health();
+
+  constructor(
+    private redis: Redis,
+    private readonly channel: string,
+    private readonly now: () => number,
+  ) {}
+
+  get client(): Redis {
+    return this.redis;
+  }
+
+  setClient(redis: Redis): void {
+    this.redis = redis;
+    this.health.success(); // a new primary deserves a fresh chance
+  }
+
+  /** Whether L2 may be used for this request (cheap: no I/O). */
+  usable(): boolean {
+    return this.redis.status === 'ready' && this.health.allow(this.now());
+  }
+
+  /** One GET of copy `copy` (0 = the key itself); null on a miss, L2_DOWN when Redis fails. */
+  async read(key: string, copy = 0): Promise<Envelope | null | L2Down> {
+    if (!this.usable()) return L2_DOWN;
+    try {
+      const text = await this.redis.get(copy === 0 ? key : replicaKey(key, copy));
+      this.health.success();
+      return text === null ? null : decodeEnvelope(text);
+    } catch {
+      this.health.failure(this.now());
+      return L2_DOWN;
+    }
+  }
+
+  /**
+   * Writes the envelope to the key and its `copies - 1` replicas, fenced by `token` when given,
+   * releases the lease and announces the fill, all in one atomic script.
+   */
+  async write(
+    key: string,
+    env: Envelope,
+    pttlMs: number,
+    copies: number,
+    token: string,
+  ): Promise<WriteResult> {
+    if (!this.usable()) return L2_DOWN;
+    try {
+      const r = await runScript(
+        this.redis,
+        WRITE,
+        [leaseKey(key), key],
+        [
+          token,
+          encodeEnvelope(env),
+          Math.max(1, Math.round(pttlMs)),
+          copies,
+          this.channel,
+          `${env.f} ${key}`,
+        ],
+      );
+      this.health.success();
+      if (r === 1) return 'written';
+      return r === -1 ? 'rejected-superseded' : 'rejected-expired';
+    } catch {
+      this.health.failure(this.now());
+      return L2_DOWN;
+    }
+  }
+}

@@ -1,0 +1,66 @@
+/**
+ * The distributed lease: one holder per key across the fleet, identified by a token that
+ * fences its value write (see docs/adr/0001-lease-and-fencing.md).
+ */
+import type { L2Down, RedisTier } from '../l2/redis-tier.js';
+import { L2_DOWN } from '../l2/redis-tier.js';
+import { WRITER_TOKEN_PREFIX } from './fencing.js';
+import { leaseKey } from './keys.js';
+import { ACQUIRE, ACQUIRE_WRITER, RELEASE, runScript } from './scripts.js';
+
+export type Acquired =
+  { readonly won: true; readonly token: string } | { readonly won: false; readonly holderPttlMs: number };
+
+/** Unique fence tokens: `instanceId` tells processes apart, the sequence tells calls apart. */
+export class TokenSource {
+  private seq = 0;
+  constructor(private readonly instanceId: string) {}
+  next(writer = false): string {
+    return `${writer ? WRITER_TOKEN_PREFIX : ''}${this.instanceId}.${++this.seq}`;
+  }
+}
+
+export class RedisLease {
+  constructor(
+    private readonly tier: RedisTier,
+    private readonly tokens: TokenSource,
+    private readonly now: () => number,
+  ) {}
+
+  acquire(key: string, ttlMs: number): Promise<Acquired | L2Down> {
+    return this.run(key, ttlMs, false);
+  }
+
+  /** The write path's acquisition: takes the lease from a reader, waits for another writer. */
+  acquireForWrite(key: string, ttlMs: number): Promise<Acquired | L2Down> {
+    return this.run(key, ttlMs, true);
+  }
+
+  /** Best effort: a lease we cannot delete expires by itself after leaseTTL. */
+  async release(key: string, token: string): Promise<void> {
+    if (!this.tier.usable()) return;
+    try {
+      await runScript(this.tier.client, RELEASE, [leaseKey(key)], [token]);
+    } catch {
+      this.tier.health.failure(this.now());
+    }
+  }
+
+  private async run(key: string, ttlMs: number, writer: boolean): Promise<Acquired | L2Down> {
+    if (!this.tier.usable()) return L2_DOWN;
+    const token = this.tokens.next(writer);
+    try {
+      const [won, pttl] = (await runScript(
+        this.tier.client,
+        writer ? ACQUIRE_WRITER : ACQUIRE,
+        [leaseKey(key)],
+        writer ? [token, ttlMs, WRITER_TOKEN_PREFIX] : [token, ttlMs],
+      )) as [number, number];
+      this.tier.health.success();
+      return won === 1 ? { won: true, token } : { won: false, holderPttlMs: pttl };
+    } catch {
+      this.tier.health.failure(this.now());
+      return L2_DOWN;
+    }
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Lua scripts: Redis runs each atomically, so "check the holder, then write" cannot be
+ * interleaved with another pod's lease acquisition. The fencing rule mirrors lease/fencing.ts.
+ */
+import { createHash } from 'node:crypto';
+import type { Redis } from 'ioredis';
+import { MAX_REPLICAS, REPLICA_INFIX } from './keys.js';
+
+export interface LuaScript {
+  readonly source: string;
+  readonly sha: string;
+}
+
+const script = (source: string): LuaScript => ({
+  source,
+  sha: createHash('sha1').update(source).digest('hex'),
+});
+
+/** KEYS[1]=lease; ARGV: token, ttlMs. Returns {1, ttl} when won, else {0, remaining pttl of the holder}. */
+export const ACQUIRE = script(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, tonumber(ARGV[2])} end
+return {0, redis.call('PTTL', KEYS[1])}
+`);
+
+/**
+ * Writer acquisition: takes the lease from a reader (its value is about to be outdated, and
+ * taking the lease fences its write) but never from another writer (prefix ARGV[3]).
+ */
+export const ACQUIRE_WRITER = script(`
+local holder = redis.call('GET', KEYS[1])
+if holder and string.sub(holder, 1, string.len(ARGV[3])) == ARGV[3] then return {0, redis.call('PTTL', KEYS[1])} end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return {1, tonumber(ARGV[2])}
+`);
+
+/** KEYS[1]=lease; ARGV: token. Deletes the lease only if we still hold it. */
+export const RELEASE = script(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+`);
+
+/**
+ * KEYS[1]=lease, KEYS[2]=value key; ARGV: token ('' = unfenced), payload, pttl, copies, channel, message.
+ * Returns 1 written, -1 superseded (another holder), -2 expired (no holder).
+ * Copies 1..n-1 are the hot-key replicas; stale replicas beyond n are removed (contiguous, so stop at the first gap).
+ */
+export const WRITE = script(`
+if ARGV[1] ~= '' then
+  local holder = redis.call('GET', KEYS[1])
+  if holder ~= ARGV[1] then
+    if holder then return -1 end
+    return -2
+  end
+end
+redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+local n = tonumber(ARGV[4])
+for i = 1, ${MAX_REPLICAS - 1} do
+  local rk = KEYS[2] .. '${REPLICA_INFIX}' .. i
+  if i < n then redis.call('SET', rk, ARGV[2], 'PX', ARGV[3])
+  elseif redis.call('DEL', rk) == 0 then break end
+end
+if ARGV[1] ~= '' then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[5], ARGV[6])
+return 1
+`);
+
+function isNoScript(err: unknown): boolean {
+  return err instanceof Error && (err as { message: string }).message.startsWith('NOSCRIPT');
+}
+
+/** EVALSHA, falling back to EVAL once when the server does not know the script (restart, promotion). */
+export async function runScript(
+  redis: Redis,
+  s: LuaScript,
+  keys: string[],
+  args: Array<string | number>,
+): Promise<unknown> {
+  try {
+    return await redis.evalsha(s.sha, keys.length, ...keys, ...args);
+  } catch (err) {
+    if (!isNoScript(err)) throw err;
+    return redis.eval(s.source, keys.length, ...keys, ...args);
+  }
+}
