@@ -84,7 +84,7 @@ app.kubernetes.io/component: {{ .component }}
 
 {{/* DATABASE_URL for the profile service: the bundled PostgreSQL or the external one. */}}
 {{- define "herdguard.database.env" -}}
-{{- if .Values.postgresql.enabled }}
+{{- if and .Values.postgresql.enabled .Values.examples.enabled }}
 - name: DATABASE_PASSWORD
   valueFrom:
     secretKeyRef:
@@ -159,4 +159,14 @@ imagePullSecrets:
   valueFrom: {fieldRef: {fieldPath: metadata.namespace}}
 - name: PORT
   value: {{ .port | quote }}
+{{- end -}}
+
+{{/* Cross-value checks the JSON schema cannot express; rendered (empty) by the operator Deployment. */}}
+{{- define "herdguard.validate" -}}
+{{- if and (gt (int .Values.operator.replicas) 1) (not .Values.operator.leaderElection.enabled) -}}
+{{- fail "operator.replicas > 1 needs operator.leaderElection.enabled=true: two unelected operators would both promote Redis replicas" -}}
+{{- end -}}
+{{- if and .Values.examples.enabled (not .Values.postgresql.enabled) (not .Values.externalDatabase.url) (not .Values.externalDatabase.existingSecret) -}}
+{{- fail "examples.enabled needs a database for the profile service: set postgresql.enabled=true, externalDatabase.url or externalDatabase.existingSecret" -}}
+{{- end -}}
 {{- end -}}

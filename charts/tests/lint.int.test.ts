@@ -1,0 +1,25 @@
+/** `helm lint --strict` on the chart, for the value combinations the template tests cover. */
+import { spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { chartDir, helm } from './helm.js';
+
+const combos: Record<string, string[]> = {
+  defaults: [],
+  'monitoring on': [
+    '--set', 'monitoring.serviceMonitors.enabled=true', '--set', 'monitoring.prometheusRules.enabled=true',
+    '--set', 'monitoring.dashboards.enabled=true', '--set', 'monitoring.labels.release=kps',
+  ],
+  'examples off': ['--set', 'examples.enabled=false'],
+  'external database': ['--set', 'postgresql.enabled=false', '--set', 'externalDatabase.url=postgres://u:p@db:5432/profile'],
+  'network policies on': ['--set', 'networkPolicies.enabled=true'],
+};
+
+describe('helm lint', () => {
+  for (const [name, args] of Object.entries(combos)) {
+    it(`passes --strict with ${name}`, () => {
+      const r = spawnSync(helm(), ['lint', '--strict', chartDir, ...args], { encoding: 'utf8' });
+      expect(r.stdout + r.stderr).toContain('0 chart(s) failed');
+      expect(r.status, r.stdout + r.stderr).toBe(0);
+    });
+  }
+});
