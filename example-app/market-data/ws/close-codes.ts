@@ -1,0 +1,27 @@
+/**
+ * WebSocket close codes this service sends (4000-4999 is the application range).
+ * Clients branch on the code; the reason text is for humans.
+ *
+ * - 4000 REBALANCE: this pod holds more than its fair share of the fleet's connections;
+ *   reconnect (through the load balancer, after a short jittered delay) and you will land
+ *   on a less loaded pod. Not an error.
+ * - 4001 SLOW_CONSUMER: the client did not read fast enough and its send buffer stayed
+ *   over the bound; reconnect when ready to read.
+ * - 4002 TOO_MANY_BAD_MESSAGES: repeated malformed messages.
+ * - 1001 (standard, going away): the pod is shutting down; reconnect.
+ * - 1009 (standard, message too big): a client message over the size limit.
+ */
+export const CloseCode = {
+  Rebalance: 4000,
+  SlowConsumer: 4001,
+  TooManyBadMessages: 4002,
+  GoingAway: 1001,
+  MessageTooBig: 1009,
+} as const;
+
+export const CloseReason = {
+  Rebalance: 'rebalance: this pod is above its fair share; reconnect through the load balancer',
+  SlowConsumer: 'slow consumer: send buffer over the bound',
+  TooManyBadMessages: 'too many malformed messages',
+  GoingAway: 'server shutting down; reconnect',
+} as const;

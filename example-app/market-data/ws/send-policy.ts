@@ -1,0 +1,21 @@
+/**
+ * The bounded send buffer for slow consumers. Above `dropAboveBytes` new quotes are
+ * dropped (a quote is superseded by the next one anyway); above `disconnectAboveBytes`,
+ * or after too many drops in a row, the client is disconnected. Memory per connection
+ * is therefore bounded by roughly disconnectAboveBytes plus one message.
+ */
+export interface SendLimits {
+  readonly dropAboveBytes: number;
+  readonly disconnectAboveBytes: number;
+  readonly maxConsecutiveDrops: number;
+}
+
+export const DEFAULT_SEND_LIMITS: SendLimits = { dropAboveBytes: 64 * 1024, disconnectAboveBytes: 256 * 1024, maxConsecutiveDrops: 100 };
+
+export type SendDecision = 'send' | 'drop' | 'disconnect';
+
+export function decideSend(bufferedBytes: number, consecutiveDrops: number, l: SendLimits): SendDecision {
+  if (bufferedBytes > l.disconnectAboveBytes || consecutiveDrops >= l.maxConsecutiveDrops) return 'disconnect';
+  if (bufferedBytes > l.dropAboveBytes) return 'drop';
+  return 'send';
+}

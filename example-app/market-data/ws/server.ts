@@ -1,0 +1,126 @@
+/**
+ * WS /ws/quotes/:symbol on the service-kit HTTP server (noServer upgrade). The path is
+ * validated before the upgrade, so a bad symbol gets a plain HTTP 400/404 with a JSON
+ * body; the connection count is capped. Owns every connection until it closes.
+ */
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import type { Registry } from 'prom-client';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { HerdguardError } from '../../cache/errors.js';
+import { metrics } from '../../cache/metrics/names.js';
+import { counter, gauge } from '../../cache/metrics/prom.js';
+import type { FeedHub } from '../feed/hub.js';
+import type { SymbolList } from '../symbols.js';
+import { CloseCode, CloseReason } from './close-codes.js';
+import { QuoteConnection } from './connection.js';
+import type { SendLimits } from './send-policy.js';
+
+export interface QuoteSocketOptions {
+  readonly service: string;
+  readonly pod: string;
+  readonly hub: FeedHub;
+  readonly symbols: SymbolList;
+  readonly registry: Registry;
+  readonly limits: SendLimits;
+  readonly maxSubscriptions: number;
+  readonly maxConnections: number;
+  readonly maxMessageBytes: number;
+  readonly maxBadMessages?: number;
+}
+
+const WS_PATH = /^\/ws\/quotes\/([^/]*)$/;
+
+function refuse(socket: Duplex, status: number, text: string, code: string, message: string): void {
+  const body = JSON.stringify({ error: { code, message } });
+  socket.end(
+    `HTTP/1.1 ${status} ${text}\r\ncontent-type: application/json; charset=utf-8\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+  );
+}
+
+export class QuoteSocketServer {
+  private readonly wss: WebSocketServer;
+  /** Insertion-ordered: the oldest connections come first when shedding. */
+  private readonly conns = new Set<QuoteConnection>();
+  private readonly gConns;
+  private readonly cRebalanced;
+  private readonly cDropped;
+  private readonly cSlow;
+
+  constructor(private readonly o: QuoteSocketOptions) {
+    this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
+    this.gConns = gauge(o.registry, metrics.wsConnections);
+    this.cRebalanced = counter(o.registry, metrics.wsRebalanced);
+    this.cDropped = counter(o.registry, metrics.wsDropped);
+    this.cSlow = counter(o.registry, metrics.wsSlowConsumerClosed);
+    this.gConns.set({ service: o.service }, 0);
+  }
+
+  get count(): number {
+    return this.conns.size;
+  }
+
+  attach(server: Server): void {
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+  }
+
+  /** Closes the `n` oldest connections with the rebalance code so the load balancer can spread them. */
+  shed(n: number): number {
+    let closed = 0;
+    for (const c of this.conns) {
+      if (closed >= n) break;
+      if (c.isClosing) continue;
+      c.close(CloseCode.Rebalance, CloseReason.Rebalance);
+      closed += 1;
+    }
+    if (closed) this.cRebalanced.inc({ service: this.o.service }, closed);
+    return closed;
+  }
+
+  /** Graceful shutdown: every client is told to go (1001), then we wait for the sockets to close. */
+  async closeAll(): Promise<void> {
+    const gone = [...this.conns].map((c) => new Promise<void>((resolve) => c.ws.once('close', () => resolve())));
+    for (const c of this.conns) c.close(CloseCode.GoingAway, CloseReason.GoingAway);
+    await Promise.all(gone);
+    await new Promise<void>((resolve) => this.wss.close(() => resolve()));
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    const path = new URL(req.url ?? '/', 'http://ws.local').pathname;
+    const m = WS_PATH.exec(path);
+    if (!m) return refuse(socket, 404, 'Not Found', 'no_such_route', `no WebSocket route ${path}; use /ws/quotes/:symbol`);
+    let symbol: string;
+    try {
+      symbol = this.o.symbols.parse(decodeURIComponent(m[1] ?? ''));
+    } catch (err) {
+      if (!(err instanceof HerdguardError)) return refuse(socket, 400, 'Bad Request', 'malformed_symbol', 'the symbol is not valid percent-encoding');
+      return err.code === 'E_SYMBOL_UNKNOWN'
+        ? refuse(socket, 404, 'Not Found', 'unknown_symbol', err.message)
+        : refuse(socket, 400, 'Bad Request', 'malformed_symbol', err.message);
+    }
+    if (this.conns.size >= this.o.maxConnections) {
+      return refuse(socket, 503, 'Service Unavailable', 'too_many_connections', `this pod holds its maximum of ${this.o.maxConnections} connections; retry`);
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, symbol));
+  }
+
+  private accept(ws: WebSocket, symbol: string): void {
+    const c = new QuoteConnection(ws, {
+      hub: this.o.hub,
+      symbols: this.o.symbols,
+      limits: this.o.limits,
+      maxSubscriptions: this.o.maxSubscriptions,
+      maxBadMessages: this.o.maxBadMessages ?? 20,
+      pod: this.o.pod,
+      onDrop: () => this.cDropped.inc({ service: this.o.service }),
+      onSlowConsumer: () => this.cSlow.inc({ service: this.o.service }),
+    });
+    this.conns.add(c);
+    this.gConns.set({ service: this.o.service }, this.conns.size);
+    c.start(symbol, (closed) => {
+      this.conns.delete(closed);
+      this.gConns.set({ service: this.o.service }, this.conns.size);
+    });
+  }
+}
