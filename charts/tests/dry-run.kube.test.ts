@@ -1,0 +1,79 @@
+/**
+ * Every object the chart renders, for each main value combination, accepted by a real
+ * kube-apiserver (`helm template | kubectl apply --dry-run=server -f -`): schema, CEL rules
+ * of the CachePolicy CRD, RBAC (no privilege escalation), PDB and NetworkPolicy validation.
+ */
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
+import { chartDir, MONITORING_APIS, render, renderText, type RenderOptions } from './helm.js';
+
+const NAMESPACE = 'shop';
+const fixture = (f: string) => join(import.meta.dirname, 'fixtures', f);
+
+const combos: Record<string, RenderOptions> = {
+  'default values': {},
+  'monitoring on (ServiceMonitor and PrometheusRule APIs served)': {
+    set: {
+      'monitoring.serviceMonitors.enabled': true,
+      'monitoring.prometheusRules.enabled': true,
+      'monitoring.dashboards.enabled': true,
+      'monitoring.labels.release': 'kube-prometheus-stack',
+    },
+    apiVersions: MONITORING_APIS,
+  },
+  'the examples off': { set: { 'examples.enabled': false } },
+  'an external database': { set: { 'postgresql.enabled': false, 'externalDatabase.url': 'postgres://u:p@db:5432/profile' } },
+  'NetworkPolicies on': { set: { 'networkPolicies.enabled': true } },
+};
+
+let cp: ControlPlane;
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  // The CRDs are applied for real (not dry-run): the CachePolicies need them served.
+  await cp.kubectl(['apply', '-f', join(chartDir, 'crds'), '-f', fixture('monitoring-crds.yaml')]);
+  await cp.kubectl(['wait', '--for=condition=Established', '--timeout=60s', 'crd', '--all']);
+  await cp.kubectl(['create', 'namespace', NAMESPACE]);
+});
+
+afterAll(async () => {
+  await cp?.stop();
+});
+
+describe('helm template | kubectl apply --dry-run=server', () => {
+  it('accepts the chart CRD, which is the generated one byte for byte', () => {
+    const copy = readFileSync(join(chartDir, 'crds/herdguard.io_cachepolicies.yaml'));
+    const generated = readFileSync(join(chartDir, '../../crds/herdguard.io_cachepolicies.yaml'));
+    expect(copy.equals(generated)).toBe(true);
+  });
+
+  for (const [name, o] of Object.entries(combos)) {
+    it(`accepts every rendered object with ${name}`, async () => {
+      const opts = { ...o, namespace: NAMESPACE };
+      const expected = render(opts).map((d) => `${d.kind}/${d.metadata.name}`);
+      const out = await cp.kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], renderText(opts));
+      // -o name prints "<resource>.<group>/<name>"; compare by kind (case-insensitive) and name.
+      const accepted = out.trim().split('\n').map((l) => l.trim());
+      expect(accepted.length).toBe(expected.length);
+      for (const e of expected) {
+        const [kind, objName] = e.split('/') as [string, string];
+        const hit = accepted.some((a) => a.toLowerCase().startsWith(kind.toLowerCase()) && a.endsWith(`/${objName}`));
+        expect(hit, `${e} not in: ${out}`).toBe(true);
+      }
+    });
+  }
+
+  it('refuses a CachePolicy the CRD rules reject, so the dry run really validates', async () => {
+    const bad = `apiVersion: herdguard.io/v1alpha1
+kind: CachePolicy
+metadata: {name: bad, namespace: ${NAMESPACE}}
+spec:
+  targetRef: {kind: Deployment, name: profile}
+  keyspaces:
+    - {prefix: "user:", ttl: 60s, coalescing: {leaseTTL: 1s, waitTimeout: 2s}}
+`;
+    await expect(cp.kubectl(['apply', '--dry-run=server', '-f', '-'], bad)).rejects.toThrow(/leaseTTL must be longer/);
+  });
+});
