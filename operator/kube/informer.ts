@@ -22,6 +22,7 @@ export interface InformerOptions {
   res: Resource;
   namespace?: string;
   labelSelector?: string;
+  fieldSelector?: string;
   clock?: Clock;
   logger?: Logger;
   random?: () => number;
@@ -110,7 +111,7 @@ export class Informer<T extends KubeObject> {
   }
 
   private async relist(): Promise<void> {
-    const query: Record<string, string> = this.opts.labelSelector ? { labelSelector: this.opts.labelSelector } : {};
+    const query = this.selectors();
     const list = await this.opts.client.list<T>({ res: this.opts.res, ...this.ns() }, query);
     this.stats.relists++;
     const seen = new Set<string>();
@@ -139,7 +140,7 @@ export class Informer<T extends KubeObject> {
       allowWatchBookmarks: 'true',
       // Spread reconnects over 5-10 min so replicas do not re-watch in step.
       timeoutSeconds: String(300 + Math.floor(300 * (this.opts.random ?? Math.random)())),
-      ...(this.opts.labelSelector ? { labelSelector: this.opts.labelSelector } : {}),
+      ...this.selectors(),
     };
     this.stats.watchRestarts++;
     await this.opts.client.watch<T>({ res: this.opts.res, ...this.ns() }, query, (e) => this.apply(e), this.watchAbort.signal);
@@ -178,6 +179,13 @@ export class Informer<T extends KubeObject> {
         this.logger.error('informer handler threw', { err });
       }
     }
+  }
+
+  private selectors(): Record<string, string> {
+    const q: Record<string, string> = {};
+    if (this.opts.labelSelector) q['labelSelector'] = this.opts.labelSelector;
+    if (this.opts.fieldSelector) q['fieldSelector'] = this.opts.fieldSelector;
+    return q;
   }
 
   private ns(): { namespace?: string } {
