@@ -15,24 +15,37 @@ describe('alert definitions', () => {
     for (const n of names) expect(n).toMatch(/^[A-Z][A-Za-z0-9]+$/);
   });
 
-  it.each(alerts.map((a) => [a.alert, a] as const))('%s carries severity, summary, a templated description and its own runbook', (name, a) => {
-    expect(['critical', 'warning', 'info']).toContain(a.severity);
-    expect(a.summary.length).toBeGreaterThan(10);
-    expect(a.description).toMatch(/\{\{ \$(labels\.\w+|value)/);
-    const rule = renderRuleFile(alertGroups).groups.flatMap((g) => g.rules).find((r) => r['alert'] === name)!;
-    expect(rule['annotations']).toMatchObject({ runbook_url: `${RUNBOOK_BASE_URL}${name}.md` });
-  });
+  it.each(alerts.map((a) => [a.alert, a] as const))(
+    '%s carries severity, summary, a templated description and its own runbook',
+    (name, a) => {
+      expect(['critical', 'warning', 'info']).toContain(a.severity);
+      expect(a.summary.length).toBeGreaterThan(10);
+      expect(a.description).toMatch(/\{\{ \$(labels\.\w+|value)/);
+      const rule = renderRuleFile(alertGroups)
+        .groups.flatMap((g) => g.rules)
+        .find((r) => r['alert'] === name)!;
+      expect(rule['annotations']).toMatchObject({ runbook_url: `${RUNBOOK_BASE_URL}${name}.md` });
+    },
+  );
 
-  it.each(alerts.map((a) => [a.alert, a] as const))('%s has a test where it fires with exact annotations and one where it stays silent', (_n, a) => {
-    const evals = a.tests.flatMap((t) => t.evals);
-    expect(evals.some((e) => e.alerts.length > 0 && e.alerts.every((x) => x.summary && x.description))).toBe(true);
-    expect(evals.some((e) => e.alerts.length === 0)).toBe(true);
-  });
+  it.each(alerts.map((a) => [a.alert, a] as const))(
+    '%s has a test where it fires with exact annotations and one where it stays silent',
+    (_n, a) => {
+      const evals = a.tests.flatMap((t) => t.evals);
+      expect(
+        evals.some((e) => e.alerts.length > 0 && e.alerts.every((x) => x.summary && x.description)),
+      ).toBe(true);
+      expect(evals.some((e) => e.alerts.length === 0)).toBe(true);
+    },
+  );
 
   it('every expression uses only metric names from the contract module', () => {
-    const known = new Set(Object.values(metrics).flatMap((d) => [d.name, `${d.name}_bucket`, `${d.name}_sum`, `${d.name}_count`]));
+    const known = new Set(
+      Object.values(metrics).flatMap((d) => [d.name, `${d.name}_bucket`, `${d.name}_sum`, `${d.name}_count`]),
+    );
     for (const a of alerts) {
-      for (const name of `${a.expr} ${a.signal}`.match(/herdguard_[a-z0-9_]+/g) ?? []) expect(known, `${a.alert}: ${name}`).toContain(name);
+      for (const name of `${a.expr} ${a.signal}`.match(/herdguard_[a-z0-9_]+/g) ?? [])
+        expect(known, `${a.alert}: ${name}`).toContain(name);
     }
   });
 

@@ -31,13 +31,15 @@ export function generatedAlertFiles(): Map<string, string> {
 }
 
 export function staleFiles(files: Map<string, string>): string[] {
-  return [...files].filter(([path, content]) => {
-    try {
-      return readFileSync(path, 'utf8') !== content;
-    } catch {
-      return true;
-    }
-  }).map(([path]) => path);
+  return [...files]
+    .filter(([path, content]) => {
+      try {
+        return readFileSync(path, 'utf8') !== content;
+      } catch {
+        return true;
+      }
+    })
+    .map(([path]) => path);
 }
 
 function main(argv: string[]): void {

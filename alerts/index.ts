@@ -7,7 +7,14 @@ import { redisAlerts } from './rules/redis.js';
 import { sloAlerts } from './rules/slo.js';
 import type { AlertDef, AlertGroup } from './spec.js';
 
-export const alertGroups: readonly AlertGroup[] = [cacheAlerts, originAlerts, feedAlerts, redisAlerts, operatorAlerts, sloAlerts];
+export const alertGroups: readonly AlertGroup[] = [
+  cacheAlerts,
+  originAlerts,
+  feedAlerts,
+  redisAlerts,
+  operatorAlerts,
+  sloAlerts,
+];
 
 export function allAlerts(): AlertDef[] {
   return alertGroups.flatMap((g) => [...g.rules]);

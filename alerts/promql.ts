@@ -12,9 +12,7 @@ const ADDED_LABELS = ['instance', 'job', 'le'];
 
 function matcher(def: MetricDef, label: string, value: string | readonly string[]): string {
   if (!ADDED_LABELS.includes(label) && !def.labels.includes(label)) {
-    throw new Error(
-      `metric ${def.name} has no label "${label}": expected one of [${def.labels.join(', ')}]`,
-    );
+    throw new Error(`metric ${def.name} has no label "${label}": expected one of [${def.labels.join(', ')}]`);
   }
   if (typeof value === 'string') return `${label}="${value}"`;
   if (value.length === 0) throw new Error(`matcher ${def.name}{${label}} needs at least one value, got []`);
@@ -43,7 +41,13 @@ export function sumBy(labels: readonly string[], inner: string): string {
  * the metric exists but no bad series has been created yet: prom-client creates a labelled
  * child only on its first increment, and an absent numerator would hide the ratio entirely.
  */
-export function rateOrZero(def: MetricDef, bad: Matchers, by: readonly string[], window: string, all: Matchers = {}): string {
+export function rateOrZero(
+  def: MetricDef,
+  bad: Matchers,
+  by: readonly string[],
+  window: string,
+  all: Matchers = {},
+): string {
   return sumBy(by, `${rate(sel(def, bad), window)} or ${rate(sel(def, all), window)} * 0`);
 }
 

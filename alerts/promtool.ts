@@ -47,7 +47,12 @@ export function parseErrors(queries: readonly NamedQuery[]): string[] {
     // One file per query: promtool stops at the first bad rule in a file.
     const files = queries.map((q, i) => {
       const file = join(dir, `q${i}.yaml`);
-      writeFileSync(file, stringify({ groups: [{ name: 'parse', rules: [{ record: 'herdguard:parse_check', expr: q.expr }] }] }));
+      writeFileSync(
+        file,
+        stringify({
+          groups: [{ name: 'parse', rules: [{ record: 'herdguard:parse_check', expr: q.expr }] }],
+        }),
+      );
       return file;
     });
     const all = promtool(['check', 'rules', ...files]);

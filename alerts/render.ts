@@ -60,7 +60,10 @@ function testOf(a: AlertDef, t: AlertTestCase) {
 }
 
 /** A promtool test file; `ruleFiles` are relative to the test file's directory. */
-export function renderPromtoolTests(groups: readonly AlertGroup[], ruleFiles: string[]): Record<string, unknown> {
+export function renderPromtoolTests(
+  groups: readonly AlertGroup[],
+  ruleFiles: string[],
+): Record<string, unknown> {
   return {
     rule_files: ruleFiles,
     evaluation_interval: '15s',

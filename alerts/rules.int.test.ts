@@ -16,7 +16,9 @@ describe('alert rules checked by the real promtool', () => {
   });
 
   it('the checked-in generated files are exactly what the TypeScript source produces', () => {
-    expect(staleFiles(generatedAlertFiles()), 'run "npm run generate:alerts" and commit the result').toEqual([]);
+    expect(staleFiles(generatedAlertFiles()), 'run "npm run generate:alerts" and commit the result').toEqual(
+      [],
+    );
   });
 
   it('promtool check rules accepts the plain rule file with every alert in it', () => {
@@ -26,7 +28,11 @@ describe('alert rules checked by the real promtool', () => {
   });
 
   it('promtool check rules accepts the groups inside the PrometheusRule object', () => {
-    const obj = parse(readFileSync(PROMETHEUS_RULE_FILE, 'utf8')) as { apiVersion: string; kind: string; spec: unknown };
+    const obj = parse(readFileSync(PROMETHEUS_RULE_FILE, 'utf8')) as {
+      apiVersion: string;
+      kind: string;
+      spec: unknown;
+    };
     expect(obj.apiVersion).toBe('monitoring.coreos.com/v1');
     expect(obj.kind).toBe('PrometheusRule');
     const file = join(scratch, 'from-prometheusrule.yaml');

@@ -34,8 +34,16 @@ export const operatorAlerts: AlertGroup = {
           interval: '15s',
           series: [
             series(m.policyGenerationDesired, { policy: 'shop/profile' }, '3x4 4x20'),
-            series(m.policyGenerationApplied, { service: 'profile', policy: 'shop/profile', instance: 'profile-a' }, '3x4 4x20'),
-            series(m.policyGenerationApplied, { service: 'profile', policy: 'shop/profile', instance: 'profile-b' }, '3x24'),
+            series(
+              m.policyGenerationApplied,
+              { service: 'profile', policy: 'shop/profile', instance: 'profile-a' },
+              '3x4 4x20',
+            ),
+            series(
+              m.policyGenerationApplied,
+              { service: 'profile', policy: 'shop/profile', instance: 'profile-b' },
+              '3x24',
+            ),
           ],
           evals: [
             { at: '2m', alerts: [] },
@@ -57,7 +65,11 @@ export const operatorAlerts: AlertGroup = {
           interval: '15s',
           series: [
             series(m.policyGenerationDesired, { policy: 'shop/profile' }, '3x4 4x20'),
-            series(m.policyGenerationApplied, { service: 'profile', policy: 'shop/profile', instance: 'profile-a' }, '3x5 4x19'),
+            series(
+              m.policyGenerationApplied,
+              { service: 'profile', policy: 'shop/profile', instance: 'profile-a' },
+              '3x5 4x19',
+            ),
           ],
           evals: [{ at: '4m', alerts: [] }],
         },

@@ -44,7 +44,13 @@ export const originAlerts: AlertGroup = {
         {
           name: 'stays silent when a client waits only now and then',
           interval: '15s',
-          series: [series(m.dbPoolConnections, { service: 'profile', state: 'waiting' }, '0 1 0 0 1 0 0 0 1 0 0 0 1 0 0 0 0 1 0 0')],
+          series: [
+            series(
+              m.dbPoolConnections,
+              { service: 'profile', state: 'waiting' },
+              '0 1 0 0 1 0 0 0 1 0 0 0 1 0 0 0 0 1 0 0',
+            ),
+          ],
           evals: [{ at: '4m', alerts: [] }],
         },
       ],

@@ -5,7 +5,8 @@ import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 
 const [PRIMARY, REPLICA] = labelValues.redisRole;
-const role = (pod: string, r: string, values: string) => series(m.redisRole, { redis: 'cache', pod, role: r }, values);
+const role = (pod: string, r: string, values: string) =>
+  series(m.redisRole, { redis: 'cache', pod, role: r }, values);
 const promotions = sumBy(['redis', 'reason'], `increase(${sel(m.redisPromotions)}[10m])`);
 const failures = sumBy(['redis', 'step'], `increase(${sel(m.redisPromotionFailures)}[10m])`);
 
@@ -84,7 +85,10 @@ export const redisAlerts: AlertGroup = {
           name: 'stays silent through a switchover that overlaps for one scrape',
           interval: '15s',
           series: [role('redis-0', PRIMARY, '1x4 1 0x20'), role('redis-1', PRIMARY, '0x4 1x21')],
-          evals: [{ at: '1m15s', alerts: [] }, { at: '3m', alerts: [] }],
+          evals: [
+            { at: '1m15s', alerts: [] },
+            { at: '3m', alerts: [] },
+          ],
         },
       ],
     },

@@ -13,13 +13,22 @@ const BUDGET = 1 - AVAILABILITY_SLO;
 
 function burn(pairs: readonly [long: string, short: string, factor: number][]): string {
   return pairs
-    .map(([long, short, f]) => `(${httpErrorRatio(long)} > ${num(f * BUDGET)} and ${httpErrorRatio(short)} > ${num(f * BUDGET)})`)
+    .map(
+      ([long, short, f]) =>
+        `(${httpErrorRatio(long)} > ${num(f * BUDGET)} and ${httpErrorRatio(short)} > ${num(f * BUDGET)})`,
+    )
     .join(' or ');
 }
 
 const route = { service: 'profile', route: '/users/:id' };
 /** `perMinute` requests a minute, `errorsPerMinute` of them 5xx, for `minutes`. */
-function traffic(name: string, minutes: number, perMinute: number, errorsPerMinute: number, evals: AlertTestCase['evals']): AlertTestCase {
+function traffic(
+  name: string,
+  minutes: number,
+  perMinute: number,
+  errorsPerMinute: number,
+  evals: AlertTestCase['evals'],
+): AlertTestCase {
   return {
     name,
     interval: '1m',
@@ -36,7 +45,10 @@ export const sloAlerts: AlertGroup = {
   rules: [
     {
       alert: 'ErrorBudgetBurnFast',
-      expr: burn([['1h', '5m', 14.4], ['6h', '30m', 6]]),
+      expr: burn([
+        ['1h', '5m', 14.4],
+        ['6h', '30m', 6],
+      ]),
       for: '2m',
       severity: 'critical',
       summary: '{{ $labels.service }} is burning its error budget fast',
@@ -58,12 +70,17 @@ export const sloAlerts: AlertGroup = {
             ],
           },
         ]),
-        traffic('stays silent when 0.5% of requests fail, a slow burn', 90, 1000, 5, [{ at: '70m', alerts: [] }]),
+        traffic('stays silent when 0.5% of requests fail, a slow burn', 90, 1000, 5, [
+          { at: '70m', alerts: [] },
+        ]),
       ],
     },
     {
       alert: 'ErrorBudgetBurnSlow',
-      expr: burn([['1d', '2h', 3], ['3d', '6h', 1]]),
+      expr: burn([
+        ['1d', '2h', 3],
+        ['3d', '6h', 1],
+      ]),
       for: '15m',
       severity: 'warning',
       summary: '{{ $labels.service }} is slowly burning its error budget',
@@ -85,7 +102,9 @@ export const sloAlerts: AlertGroup = {
             ],
           },
         ]),
-        traffic('stays silent when 0.05% of requests fail, inside the budget', 240, 2000, 1, [{ at: '3h', alerts: [] }]),
+        traffic('stays silent when 0.05% of requests fail, inside the budget', 240, 2000, 1, [
+          { at: '3h', alerts: [] },
+        ]),
       ],
     },
   ],
