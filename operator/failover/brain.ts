@@ -58,6 +58,11 @@ export class FailoverBrain {
   private health: Health = new Map();
   private config: FailoverConfig;
   private lastHold: HoldReason | null = null;
+  /**
+   * Primary key count at the last healthy check, for cold-Redis detection. Kept in memory,
+   * not in status: it changes on every tick and a status write per tick would load the API server.
+   */
+  private lastKeys: number | null = null;
   private abort = new AbortController();
   private loop: Promise<void> | null = null;
   /** Most primaries seen answering at once; the chaos scenarios read it. */
@@ -151,11 +156,12 @@ export class FailoverBrain {
     const keys = this.health.get(primary)?.info?.keys ?? null;
     if (keys === null) return;
     this.o.metrics?.keys(this.config.redis, keys);
-    if (collapsed(record.lastKeys, keys)) await this.requestWarmup(primary, record);
-    if (keys !== record.lastKeys) await this.o.seams.saveRecord({ ...record, lastKeys: keys });
+    const before = this.lastKeys;
+    this.lastKeys = keys;
+    if (collapsed(before, keys)) await this.requestWarmup(primary, record, before ?? 0);
   }
 
-  private async requestWarmup(primary: string, record: RedisRecord): Promise<void> {
+  private async requestWarmup(primary: string, record: RedisRecord, before: number): Promise<void> {
     const pod = this.health.get(primary)?.pod;
     const w = this.config.warmup;
     if (!pod || !w.onColdRedis) return;
@@ -166,7 +172,7 @@ export class FailoverBrain {
       topKeys: w.topKeys,
     };
     await this.o.seams.publish({ primary: pod, epoch: record.epoch, warmup });
-    this.o.seams.event('Warning', EventReason.ColdRedis, `redis ${this.config.redis} lost its keys (${record.lastKeys} -> 0): warmup ${warmup.id} requested`);
+    this.o.seams.event('Warning', EventReason.ColdRedis, `redis ${this.config.redis} lost its keys (${before} before): warmup ${warmup.id} requested`);
   }
 
   private async promote(record: RedisRecord, start: PromotionProgress, resumed: boolean): Promise<void> {
@@ -213,7 +219,6 @@ export class FailoverBrain {
       promotions: record.promotions + 1,
       lastPromotion: this.o.clock.now(),
       promotion: null,
-      lastKeys: this.health.get(p.to)?.info?.keys ?? record.lastKeys,
     };
     await this.o.seams.saveRecord(done);
     this.o.metrics?.promotion(this.config.redis, p.reason);

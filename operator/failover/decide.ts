@@ -18,8 +18,6 @@ export interface RedisRecord {
   readonly lastPromotion: number | null;
   /** Set from the start of a promotion until its last step. */
   readonly promotion: PromotionProgress | null;
-  /** Primary key count at the last healthy check; the cold-Redis detector compares against it. */
-  readonly lastKeys: number | null;
 }
 
 export const emptyRecord: RedisRecord = {
@@ -28,7 +26,6 @@ export const emptyRecord: RedisRecord = {
   promotions: 0,
   lastPromotion: null,
   promotion: null,
-  lastKeys: null,
 };
 
 export type Decision =

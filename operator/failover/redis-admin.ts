@@ -33,22 +33,35 @@ export interface RedisAdminOptions {
 interface Conn {
   readonly addr: string;
   readonly client: Redis;
+  /** The first connection attempt; later outages fail fast instead (offline queue off). */
+  readonly first: Promise<void>;
+}
+
+/**
+ * Redis has no error codes beyond the reply's first words ("READONLY", "ERR FAILOVER
+ * already in progress"): matching that prefix is matching the protocol, not prose.
+ */
+export function replyIs(err: unknown, prefix: string): boolean {
+  return err instanceof Error && err.message.startsWith(prefix);
 }
 
 export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
   const conns = new Map<string, Conn>();
   const failoverTimeoutMs = o.failoverTimeoutMs ?? 5000;
 
-  const conn = (pod: RedisPod): Redis => {
+  const conn = async (pod: RedisPod): Promise<Redis> => {
     const addr = `${pod.host}:${pod.port}`;
     const have = conns.get(pod.name);
-    if (have?.addr === addr) return have.client;
+    if (have?.addr === addr) {
+      await have.first;
+      return have.client;
+    }
     if (have) have.client.disconnect();
     const client = new Redis({
       host: pod.host,
       port: pod.port,
       password: o.password,
-      lazyConnect: false,
+      lazyConnect: true,
       // Fail fast while down instead of queueing: a queued PING would hide the outage.
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
@@ -58,13 +71,16 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
       retryStrategy: () => Math.max(50, Math.floor(o.timeoutMs / 2)),
     });
     client.on('error', () => undefined); // reported through probe results, not events
-    conns.set(pod.name, { addr, client });
+    // A failed first attempt is not fatal: ioredis keeps retrying and later checks see it.
+    const first = client.connect().catch(() => undefined);
+    conns.set(pod.name, { addr, client, first });
+    await first;
     return client;
   };
 
   const run = async <T>(pod: RedisPod, command: string, f: (c: Redis) => Promise<T>): Promise<T> => {
     try {
-      return await f(conn(pod));
+      return await f(await conn(pod));
     } catch (err) {
       throw new RedisCommandError(pod.name, command, err);
     }
@@ -72,7 +88,7 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
 
   const probe = async (pod: RedisPod): Promise<Probe> => {
     try {
-      const c = conn(pod);
+      const c = await conn(pod);
       const [info, keys] = await Promise.all([c.call('INFO', 'server', 'replication') as Promise<string>, c.dbsize()]);
       return { ok: true, info: parseReplicationInfo(info, keys) };
     } catch (err) {
@@ -86,7 +102,7 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
         await c.call('FAILOVER', 'TO', to.host, String(to.port), 'TIMEOUT', String(failoverTimeoutMs));
       } catch (err) {
         // A previous leader may have started it already: waiting for it is the idempotent step.
-        if (!(err instanceof Error && /^ERR FAILOVER already in progress/.test(err.message))) throw err;
+        if (!replyIs(err, 'ERR FAILOVER already in progress')) throw err;
       }
     });
     const deadline = o.clock.now() + failoverTimeoutMs + o.timeoutMs * 4;

@@ -1,0 +1,153 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRedis } from '../../e2e/local/redis.js';
+import { FailoverBrain, type FailoverConfig } from './brain.js';
+import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
+import { MemorySeams, role, startTopology, steppingClock, untilTrue, waitSynced, withClient, type Node } from './test-harness.test-helpers.js';
+
+const config: FailoverConfig = {
+  redis: 'redis',
+  enabled: true,
+  detectAfterMs: 1500,
+  checkIntervalMs: 250,
+  warmup: { onColdRedis: true, topKeys: 100, ratePerSecond: 300 },
+  instances: 3,
+};
+
+let nodes: Node[] = [];
+let admins: RedisAdmin[] = [];
+afterEach(async () => {
+  await Promise.all(admins.map((a) => a.close()));
+  await Promise.all(nodes.map((n) => n.server.stop(1000)));
+  nodes = [];
+  admins = [];
+});
+
+let ids = 0;
+function brainFor(seams: MemorySeams, clock = steppingClock(), admin?: RedisAdmin) {
+  const a = admin ?? createRedisAdmin({ clock, timeoutMs: 200 });
+  admins.push(a);
+  return { brain: new FailoverBrain({ config, admin: a, seams, clock, newId: () => `id-${++ids}` }), clock };
+}
+
+/** Ticks every checkInterval of fake time until the brain records a finished promotion. */
+async function tickUntil(b: FailoverBrain, clock: ReturnType<typeof steppingClock>, done: () => boolean, ticks = 40) {
+  for (let i = 0; i < ticks && !done(); i++) {
+    await b.tick();
+    clock.advance(config.checkIntervalMs);
+  }
+}
+
+describe('failover brain against real redis-server processes', () => {
+  it('promotes the replica with the highest offset after kill -9 of the primary, and it accepts writes', async () => {
+    nodes = await startTopology(2);
+    const seams = new MemorySeams(nodes);
+    const { brain, clock } = brainFor(seams);
+    await brain.tick(); // adopts redis-0
+    expect(seams.record.primary).toBe('redis-0');
+    // redis-2 lags: stop its replication so redis-1 holds more of the stream.
+    await withClient(nodes[2]!.server, (c) => c.call('REPLICAOF', '127.0.0.1', '1'));
+    await withClient(nodes[0]!.server, async (c) => {
+      for (let i = 0; i < 50; i++) await c.set(`k${i}`, 'v');
+      await c.call('WAIT', '1', '1000');
+    });
+    await nodes[0]!.server.kill();
+    await tickUntil(brain, clock, () => seams.record.promotions === 1);
+    expect(seams.record).toMatchObject({ primary: 'redis-1', epoch: 2, promotions: 1, promotion: null });
+    expect(seams.label).toBe('redis-1');
+    expect(seams.published).toEqual({ primary: 'redis-1', epoch: 2 });
+    expect(await withClient(nodes[1]!.server, (c) => c.set('after', '1'))).toBe('OK');
+    expect(await withClient(nodes[1]!.server, (c) => c.dbsize())).toBeGreaterThanOrEqual(50);
+    expect(await role(nodes[2]!.server)).toBe('slave');
+    expect(brain.maxPrimariesObserved).toBe(1);
+  });
+
+  it('makes the returning old primary a replica of the new one as soon as it answers, never giving it the label', async () => {
+    nodes = await startTopology(1);
+    const seams = new MemorySeams(nodes);
+    const { brain, clock } = brainFor(seams);
+    await brain.tick();
+    const old = nodes[0]!.server;
+    await old.kill();
+    await tickUntil(brain, clock, () => seams.record.promotions === 1);
+    nodes[0]!.server = await startRedis({ name: 'redis-0', port: old.port }); // comes back empty, as master
+    const labels = new Set<string | null>();
+    for (let i = 0; i < 40 && (await role(nodes[0]!.server)) === 'master'; i++) {
+      await brain.tick();
+      labels.add(seams.label);
+      clock.advance(config.checkIntervalMs);
+    }
+    expect(await role(nodes[0]!.server)).toBe('slave');
+    expect([...labels]).toEqual(['redis-1']);
+    expect(await role(nodes[1]!.server)).toBe('master');
+    expect(seams.label).toBe('redis-1');
+    await waitSynced([nodes[1]!, nodes[0]!]);
+  });
+
+  it('switches over with FAILOVER when the primary pod is deleted, losing no acknowledged write', async () => {
+    nodes = await startTopology(1);
+    const seams = new MemorySeams(nodes);
+    const { brain } = brainFor(seams);
+    await brain.tick();
+    const acked: string[] = [];
+    let stop = false;
+    // FAILOVER pauses writes and waits until the replica has every acknowledged one, so plain SET acks must all survive.
+    const writer = withClient(nodes[0]!.server, async (c) => {
+      for (let i = 0; !stop; i++) {
+        try {
+          await c.set(`w${i}`, String(i));
+          acked.push(`w${i}`);
+        } catch {
+          return; // READONLY once the handover is done: this writer's job is over
+        }
+      }
+    });
+    await untilTrue(() => Promise.resolve(acked.length > 200));
+    nodes[0]!.deleting = true;
+    await brain.tick();
+    stop = true;
+    await writer;
+    expect(seams.record).toMatchObject({ primary: 'redis-1', promotions: 1 });
+    expect(await role(nodes[0]!.server)).toBe('slave');
+    const present = await withClient(nodes[1]!.server, async (c) => (await c.mget(...acked)).filter((v) => v !== null).length);
+    expect(acked.length - present).toBe(0);
+  });
+
+  it('never promotes when it is cut off from every Redis, however long the outage', async () => {
+    nodes = await startTopology(1);
+    const seams = new MemorySeams(nodes);
+    const clock = steppingClock();
+    const real = createRedisAdmin({ clock, timeoutMs: 200 });
+    let cut = false;
+    // Chaos wrapper around the real admin client: the network between operator and Redis is gone.
+    const partitioned: RedisAdmin = { ...real, probe: (p) => (cut ? Promise.resolve({ ok: false, error: 'partitioned' }) : real.probe(p)) };
+    const { brain } = brainFor(seams, clock, partitioned);
+    admins.push(real);
+    await brain.tick();
+    cut = true;
+    await tickUntil(brain, clock, () => false, 40);
+    expect(seams.record).toMatchObject({ primary: 'redis-0', promotions: 0, promotion: null });
+    expect(seams.events.map((e) => e.reason)).toContain('AllRedisUnreachable');
+    expect(await role(nodes[1]!.server)).toBe('slave');
+  });
+
+  it('lets a new leader finish a promotion its predecessor left half done', async () => {
+    nodes = await startTopology(2);
+    const seams = new MemorySeams(nodes);
+    const first = brainFor(seams);
+    await first.brain.tick();
+    await nodes[0]!.server.kill();
+    seams.crashAfterStep = 'Promoted'; // the first leader dies right after REPLICAOF NO ONE
+    for (let i = 0; i < 40 && seams.record.promotion?.step !== 'Promoted'; i++) {
+      await first.brain.tick().catch(() => undefined); // the chaos crash surfaces here
+      first.clock.advance(config.checkIntervalMs);
+    }
+    expect(seams.record.promotion).toMatchObject({ step: 'Promoted' });
+    seams.crashAfterStep = null;
+    const second = brainFor(seams);
+    await tickUntil(second.brain, second.clock, () => seams.record.promotions === 1, 10);
+    expect(seams.record).toMatchObject({ primary: seams.record.primary, promotions: 1, promotion: null, epoch: 2 });
+    const masters = await Promise.all(nodes.slice(1).map((n) => role(n.server)));
+    expect(masters.filter((r) => r === 'master')).toHaveLength(1);
+    expect(second.brain.maxPrimariesObserved).toBe(1);
+  });
+});

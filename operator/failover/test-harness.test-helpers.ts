@@ -1,0 +1,123 @@
+/**
+ * Real redis-server processes plus in-memory seams for the brain (status record, labels,
+ * published primary), and a clock whose sleeps advance fake time while yielding briefly
+ * to real I/O. Used by the failover integration tests.
+ */
+import { Redis } from 'ioredis';
+import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import type { FailoverSeams } from './brain.js';
+import type { Clock } from './clock.js';
+import type { WarmupRequest } from './cold.js';
+import { emptyRecord, type RedisRecord } from './decide.js';
+import type { Published, RedisPod } from './world.js';
+
+export function steppingClock(start = 1_000_000): Clock & { advance(ms: number): void } {
+  let t = start;
+  return {
+    now: () => t,
+    advance: (ms) => {
+      t += ms;
+    },
+    sleep: async (ms) => {
+      t += ms;
+      await new Promise((r) => setTimeout(r, Math.min(ms, 10)));
+    },
+  };
+}
+
+export interface Node {
+  name: string;
+  server: RedisServer;
+  deleting: boolean;
+  gone: boolean;
+}
+
+export class MemorySeams implements FailoverSeams {
+  record: RedisRecord = emptyRecord;
+  label: string | null = null;
+  published: Published = { primary: null, epoch: 0 };
+  publishedAddress: string | null = null;
+  warmups: WarmupRequest[] = [];
+  events: Array<{ type: string; reason: string }> = [];
+  /** Chaos: throw from saveRecord once the recorded step equals this (the "operator killed" point). */
+  crashAfterStep: string | null = null;
+
+  constructor(readonly nodes: Node[]) {}
+
+  pods(): Promise<RedisPod[]> {
+    return Promise.resolve(
+      this.nodes
+        .filter((n) => !n.gone)
+        .map((n) => ({
+          name: n.name,
+          host: n.server.host,
+          port: n.server.port,
+          ready: n.server.child.exitCode === null && n.server.child.signalCode === null,
+          deleting: n.deleting,
+          labelledPrimary: this.label === n.name,
+        })),
+    );
+  }
+  loadRecord = () => Promise.resolve(this.record);
+  saveRecord = (r: RedisRecord) => {
+    this.record = r;
+    if (this.crashAfterStep !== null && r.promotion?.step === this.crashAfterStep) {
+      return Promise.reject(new Error('operator killed (chaos)'));
+    }
+    return Promise.resolve();
+  };
+  moveLabel = (to: string) => {
+    this.label = to;
+    return Promise.resolve();
+  };
+  readPublished = () => Promise.resolve(this.published);
+  publish = (p: { primary: RedisPod; epoch: number; warmup?: WarmupRequest }) => {
+    this.published = { primary: p.primary.name, epoch: p.epoch };
+    this.publishedAddress = `${p.primary.host}:${p.primary.port}`;
+    if (p.warmup) this.warmups.push(p.warmup);
+    return Promise.resolve();
+  };
+  event = (type: 'Normal' | 'Warning', reason: string) => {
+    this.events.push({ type, reason });
+  };
+}
+
+/** A primary plus `replicas` replicas, all real redis-server processes. */
+export async function startTopology(replicas: number): Promise<Node[]> {
+  const primary = await startRedis({ name: 'redis-0' });
+  const nodes: Node[] = [{ name: 'redis-0', server: primary, deleting: false, gone: false }];
+  for (let i = 1; i <= replicas; i++) {
+    const server = await startRedis({ name: `redis-${i}`, replicaOf: { host: primary.host, port: primary.port } });
+    nodes.push({ name: `redis-${i}`, server, deleting: false, gone: false });
+  }
+  await waitSynced(nodes);
+  return nodes;
+}
+
+export async function waitSynced(nodes: Node[]): Promise<void> {
+  for (const n of nodes.slice(1)) {
+    await untilTrue(async () => (await info(n.server)).includes('master_link_status:up'));
+  }
+}
+
+export async function untilTrue(f: () => Promise<boolean>, tries = 500): Promise<void> {
+  for (let i = 0; i < tries; i++) {
+    if (await f()) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error('condition never became true');
+}
+
+export async function withClient<T>(s: { host: string; port: number }, f: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({ host: s.host, port: s.port, maxRetriesPerRequest: 1, lazyConnect: true });
+  c.on('error', () => undefined);
+  try {
+    await c.connect();
+    return await f(c);
+  } finally {
+    c.disconnect();
+  }
+}
+
+export const info = (s: RedisServer) => withClient(s, (c) => c.call('INFO', 'replication') as Promise<string>);
+export const role = async (s: RedisServer) => ((await info(s)).match(/role:(\w+)/)?.[1] ?? '') as 'master' | 'slave';
