@@ -157,7 +157,7 @@ function checkPanel(where: string, p: Json, errors: string[]): void {
 /** Every problem found in one dashboard's JSON; empty when it is valid. */
 export function validateDashboard(d: Json): string[] {
   const errors: string[] = [];
-  const name = String(d['uid'] ?? d['title'] ?? '?');
+  const name = typeof d['uid'] === 'string' ? d['uid'] : '(no uid)';
   unknownKeys(name, d, dashboardKeys, errors);
   if (typeof d['uid'] !== 'string' || !/^[a-z0-9-]{1,40}$/.test(d['uid']))
     errors.push(`${name}: uid must be 1-40 of [a-z0-9-]`);

@@ -8,7 +8,6 @@ import {
   cacheDemand,
   cacheHitRatio,
   cacheServedShare,
-  coalescedRate,
   httpP99,
   originP99,
   originRate,
