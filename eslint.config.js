@@ -3,6 +3,11 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+const noMessageBranching = {
+  selector: "MemberExpression[object.name='e'][property.name='message'] BinaryExpression",
+  message: 'Branch on error class or code, never on the message.',
+};
+
 export default tseslint.config(
   { ignores: ['node_modules/**', '**/generated/**', 'dashboards/json/**', '.cache/**', 'charts/herdguard/**'] },
   js.configs.recommended,
@@ -18,13 +23,7 @@ export default tseslint.config(
       '@typescript-eslint/only-throw-error': 'error',
       complexity: ['warn', 15],
       'max-depth': ['error', 4],
-      'no-restricted-syntax': [
-        'error',
-        {
-          selector: "MemberExpression[object.name='e'][property.name='message'] BinaryExpression",
-          message: 'Branch on error class or code, never on the message.',
-        },
-      ],
+      'no-restricted-syntax': ['error', noMessageBranching],
     },
   },
   {
@@ -34,6 +33,25 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-member-access': 'off',
       '@typescript-eslint/no-non-null-assertion': 'off',
       complexity: 'off',
+    },
+  },
+  {
+    // Role changes have one author (never two primaries): only the promotion module sends them.
+    files: ['**/*.ts'],
+    ignores: ['operator/failover/redis-admin.ts', '**/*.test.ts', '**/*.test-helpers.ts'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        noMessageBranching,
+        {
+          selector: 'Literal[value=/^(REPLICAOF|SLAVEOF|FAILOVER)$/]',
+          message: 'Only operator/failover/redis-admin.ts may send REPLICAOF/SLAVEOF/FAILOVER.',
+        },
+        {
+          selector: 'CallExpression[callee.property.name=/^(replicaof|slaveof)$/]',
+          message: 'Only operator/failover/redis-admin.ts may send REPLICAOF/SLAVEOF/FAILOVER.',
+        },
+      ],
     },
   },
   { files: ['eslint.config.js'], ...tseslint.configs.disableTypeChecked },
