@@ -3,7 +3,7 @@ import { rate, rateOrZero, sel, sumBy } from '../promql.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 
-const ERROR = labelValues.reconcileResult[1];
+const ERROR = labelValues.reconcileResult[2];
 export const RECONCILE_ERROR_RATIO = 0.1;
 
 const generationLag = `${sel(m.policyGenerationApplied)} < on (policy) group_left () max by (policy) (${sel(m.policyGenerationDesired)})`;
@@ -130,7 +130,7 @@ export const operatorAlerts: AlertGroup = {
         {
           name: 'fires when a quarter of reconciles fail for more than 10 minutes',
           interval: '1m',
-          series: [reconcile('ok', '0+30x30'), reconcile('error', '0+10x30')],
+          series: [reconcile('success', '0+30x30'), reconcile('error', '0+10x30')],
           evals: [
             { at: '5m', alerts: [] },
             {
@@ -149,7 +149,7 @@ export const operatorAlerts: AlertGroup = {
         {
           name: 'stays silent when no reconcile has ever failed',
           interval: '1m',
-          series: [reconcile('ok', '0+30x30')],
+          series: [reconcile('success', '0+30x30')],
           evals: [{ at: '20m', alerts: [] }],
         },
       ],

@@ -222,6 +222,6 @@ export const labelValues = {
   hotKeyRanks: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const,
   poolState: ['active', 'idle', 'waiting'] as const,
   httpCode: ['1xx', '2xx', '3xx', '4xx', '5xx'] as const,
-  reconcileResult: ['ok', 'error'] as const,
+  reconcileResult: ['success', 'requeue', 'error'] as const,
   redisRole: ['primary', 'replica'] as const,
 };
