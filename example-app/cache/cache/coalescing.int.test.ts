@@ -30,7 +30,7 @@ describe('single-flight against a real Redis', () => {
     const b = createCache({ service: 't', redis: await ready(redis.client()), policy: testPolicy() });
     caches.push(a, b);
     let calls = 0;
-    const factory = async () => ++calls;
+    const factory = () => Promise.resolve(++calls);
     expect(await a.get('k:1', factory)).toBe(1);
     expect(await b.get('k:1', factory)).toBe(1);
     expect(calls).toBe(1);
@@ -50,6 +50,6 @@ describe('single-flight against a real Redis', () => {
     const settled = await Promise.allSettled(Array.from({ length: 50 }, () => cache.get('k:e', failing)));
     expect(calls).toBe(1);
     expect(settled.every((s) => s.status === 'rejected' && (s.reason as { code: string }).code === 'E_ORIGIN_FAILED')).toBe(true);
-    expect(await cache.get('k:e', async () => 7)).toBe(7);
+    expect(await cache.get('k:e', () => Promise.resolve(7))).toBe(7);
   });
 });
