@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
 import { chartDir, MONITORING_APIS, render, renderText, type RenderOptions } from './helm.js';
+import { OPERATOR_RULES } from './operator-rbac.js';
 
 const NAMESPACE = 'shop';
 const fixture = (f: string) => join(import.meta.dirname, 'fixtures', f);
@@ -75,5 +76,55 @@ spec:
     - {prefix: "user:", ttl: 60s, coalescing: {leaseTTL: 1s, waitTimeout: 2s}}
 `;
     await expect(cp.kubectl(['apply', '--dry-run=server', '-f', '-'], bad)).rejects.toThrow(/leaseTTL must be longer/);
+  });
+});
+
+describe('the rendered RBAC, installed for real and checked by impersonation', () => {
+  const RBAC_NS = 'rbac';
+  const operator = `system:serviceaccount:${RBAC_NS}:hg-herdguard-operator`;
+  const profile = `system:serviceaccount:${RBAC_NS}:hg-herdguard-profile`;
+  const canI = async (as: string, verb: string, resource: string, ns = RBAC_NS): Promise<boolean> => {
+    try {
+      return (await cp.kubectl(['auth', 'can-i', verb, resource, '-n', ns, `--as=${as}`])).trim() === 'yes';
+    } catch {
+      return false; // can-i exits 1 for "no"
+    }
+  };
+
+  beforeAll(async () => {
+    await cp.kubectl(['create', 'namespace', RBAC_NS]);
+    await cp.kubectl(['apply', '-f', '-'], renderText({ namespace: RBAC_NS }));
+  });
+
+  it('lets the operator do every call the operator code makes', async () => {
+    const calls = OPERATOR_RULES.flatMap((r) =>
+      r.resources.flatMap((res) => r.verbs.map((v) => [v, r.apiGroups[0] ? `${res.split('/')[0]}.${r.apiGroups[0]}${res.includes('/') ? `/${res.split('/')[1]}` : ''}` : res] as const)),
+    );
+    calls.push(['get', 'leases.coordination.k8s.io'], ['create', 'leases.coordination.k8s.io'], ['update', 'leases.coordination.k8s.io']);
+    for (const [verb, res] of calls) expect(await canI(operator, verb, res), `${verb} ${res}`).toBe(true);
+  });
+
+  it('refuses the operator anything else: secrets, other namespaces, cluster scope, deleting pods, editing specs', async () => {
+    const denied: Array<[string, string, string?]> = [
+      ['get', 'secrets'],
+      ['list', 'configmaps', 'default'],
+      ['list', 'nodes'],
+      ['delete', 'pods'],
+      ['create', 'cachepolicies.herdguard.io'],
+      ['update', 'cachepolicies.herdguard.io'],
+      ['patch', 'deployments.apps'],
+      ['delete', 'leases.coordination.k8s.io'],
+    ];
+    for (const [verb, res, ns] of denied) expect(await canI(operator, verb, res, ns), `${verb} ${res}`).toBe(false);
+  });
+
+  it('lets a service read only its own policy ConfigMap and patch pods, nothing more', async () => {
+    expect(await canI(profile, 'get', 'configmaps/hg-herdguard-profile-herdguard-policy')).toBe(true);
+    expect(await canI(profile, 'watch', 'configmaps/hg-herdguard-profile-herdguard-policy')).toBe(true);
+    expect(await canI(profile, 'patch', 'pods')).toBe(true);
+    expect(await canI(profile, 'get', 'configmaps/hg-herdguard-market-data-herdguard-policy')).toBe(false);
+    expect(await canI(profile, 'list', 'configmaps')).toBe(false);
+    expect(await canI(profile, 'get', 'secrets')).toBe(false);
+    expect(await canI(profile, 'delete', 'pods')).toBe(false);
   });
 });

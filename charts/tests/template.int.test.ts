@@ -8,22 +8,12 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { OPERATOR_RULES } from './operator-rbac.js';
 import { chartDir, find, MONITORING_APIS, ofKind, podSpecs, render, renderError, type Rendered } from './helm.js';
 
 const n = (c: string) => `hg-herdguard-${c}`;
 const envOf = (d: Rendered) => d.spec.template.spec.containers[0].env as Array<{ name: string; value?: string; valueFrom?: any }>;
 const envVar = (d: Rendered, name: string) => envOf(d).find((e) => e.name === name);
-
-/** What operator/kube calls, per resource: the Role must grant exactly this. */
-const OPERATOR_RULES = [
-  { apiGroups: ['herdguard.io'], resources: ['cachepolicies'], verbs: ['get', 'list', 'watch'] },
-  { apiGroups: ['herdguard.io'], resources: ['cachepolicies/status'], verbs: ['update', 'patch'] },
-  { apiGroups: [''], resources: ['configmaps'], verbs: ['create', 'patch', 'get', 'list', 'watch', 'delete'] },
-  { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'watch', 'patch'] },
-  { apiGroups: [''], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['events.k8s.io'], resources: ['events'], verbs: ['create', 'patch'] },
-  { apiGroups: ['apps'], resources: ['deployments', 'statefulsets'], verbs: ['get', 'list', 'watch'] },
-];
 
 describe('the chart with default values', () => {
   const docs = render();
@@ -49,12 +39,12 @@ describe('the chart with default values', () => {
     for (const svc of ['profile', 'market-data']) {
       const role = find(docs, 'Role', n(svc));
       expect(role.rules).toEqual([
-        { apiGroups: [''], resources: ['configmaps'], resourceNames: [`${n(svc)}-policy`], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['pods'], verbs: ['get', 'patch'] },
+        { apiGroups: [''], resources: ['configmaps'], resourceNames: [`${n(svc)}-herdguard-policy`], verbs: ['get', 'list', 'watch'] },
+        { apiGroups: [''], resources: ['pods'], verbs: ['patch'] },
       ]);
       const dep = find(docs, 'Deployment', n(svc));
       expect(dep.spec.template.spec.serviceAccountName).toBe(n(svc));
-      expect(envVar(dep, 'HERDGUARD_POLICY_CONFIGMAP')?.value).toBe(`shop/${n(svc)}-policy`);
+      expect(envVar(dep, 'HERDGUARD_POLICY_CONFIGMAP')?.value).toBe(`shop/${n(svc)}-herdguard-policy`);
     }
     expect(find(docs, 'ServiceAccount', n('feed-simulator')).automountServiceAccountToken).toBe(false);
   });

@@ -146,9 +146,9 @@ imagePullSecrets:
 {{- end -}}
 {{- end -}}
 
-{{/* The ConfigMap the operator renders a CachePolicy into (operator/render naming). */}}
+{{/* The ConfigMap the operator renders a CachePolicy into (operator/names.ts renderedConfigMapName). */}}
 {{- define "herdguard.policyConfigMap" -}}
-{{- printf "%s-policy" .policy -}}
+{{- printf "%s-herdguard-policy" .policy -}}
 {{- end -}}
 
 {{/* Service wiring shared by the example workloads (operator ConfigMap watch, own Pod annotation). */}}

@@ -35,7 +35,7 @@ rules:
     verbs: [get, list, watch]
   - apiGroups: [""]
     resources: [pods]
-    verbs: [get, patch]
+    verbs: [patch]
 ---
 apiVersion: rbac.authorization.k8s.io/v1
 kind: RoleBinding
@@ -89,6 +89,8 @@ spec:
             {{- include "herdguard.containerSecurityContext" $root | nindent 12 }}
           env:
             {{- include "herdguard.examples.podEnv" (dict "port" $v.port) | nindent 12 }}
+            - name: HERDGUARD_SERVICE_NAME
+              value: {{ .component | quote }}
             {{- if .policy }}
             - name: HERDGUARD_POLICY_CONFIGMAP
               value: {{ printf "%s/%s" $root.Release.Namespace (include "herdguard.policyConfigMap" (dict "policy" $name)) | quote }}
