@@ -6,7 +6,7 @@ import { cachePolicySpecSchema, crossFieldRules, type CrossFieldRule } from './s
 import type { CachePolicy, KeyspacePolicy, RenderedPolicy } from './types.js';
 
 // x-kubernetes-* keywords are for the API server; Ajv checks the structure and fills defaults.
-const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true });
+const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, verbose: true }); // verbose: errors carry the bad value
 const validateSpec = ajv.compile(cachePolicySpecSchema);
 
 type Obj = Record<string, unknown>;
