@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { allAlerts } from '../alerts/index.js';
 
-const DIR = dirname(fileURLToPath(import.meta.url));
+const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'runbooks');
 const SECTIONS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation', 'Escalation'];
 const runbooks = readdirSync(DIR).filter((f) => f.endsWith('.md') && f !== 'README.md');
 const alerts = allAlerts().map((a) => a.alert);
