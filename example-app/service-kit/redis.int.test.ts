@@ -1,0 +1,116 @@
+import type { Redis } from 'ioredis';
+import { afterEach, describe, expect, it } from 'vitest';
+import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import type { RenderedPolicy } from '../cache/policy/types.js';
+import { RedisConnectionManager } from './redis.js';
+
+let servers: RedisServer[] = [];
+let managers: RedisConnectionManager[] = [];
+afterEach(async () => {
+  await Promise.all(managers.map((m) => m.close()));
+  await Promise.all(servers.map((s) => s.stop(1000)));
+  servers = [];
+  managers = [];
+});
+
+/** Records what the manager asks of the cache (the seam under test), against real Redis. */
+function recordingCache() {
+  const calls = { setRedis: [] as Redis[], revalidate: [] as Array<(k: string, at: number) => boolean> };
+  return {
+    calls,
+    setRedis: (r: Redis) => void calls.setRedis.push(r),
+    revalidate: (p?: (k: string, at: number) => boolean) => {
+      if (p) calls.revalidate.push(p);
+      return 0;
+    },
+  };
+}
+
+const rendered = (primary: RedisServer, epoch: number, warmup?: object): RenderedPolicy =>
+  ({
+    apiVersion: 'herdguard.io/v1alpha1',
+    kind: 'RenderedCachePolicy',
+    policy: 'profile',
+    namespace: 'shop',
+    generation: 1,
+    spec: {},
+    redis: { primary: `${primary.host}:${primary.port}`, epoch, ...(warmup ? { warmup } : {}) },
+  });
+
+async function pair() {
+  const a = await startRedis({ name: 'a' });
+  const b = await startRedis({ name: 'b', replicaOf: { host: a.host, port: a.port } });
+  servers.push(a, b);
+  return { a, b };
+}
+
+describe('RedisConnectionManager', () => {
+  it('moves the cache to the primary the policy publishes, closes the old client and revalidates older entries', async () => {
+    const { a, b } = await pair();
+    const cache = recordingCache();
+    let now = 1000;
+    const m = new RedisConnectionManager({ initialUrl: a.url, cache, clock: { now: () => now } });
+    managers.push(m);
+    m.onPolicy(rendered(a, 1));
+    await m.settled();
+    expect(cache.calls.setRedis).toHaveLength(1);
+    const old = m.client;
+    now = 5000;
+    m.onPolicy(rendered(b, 2));
+    await m.settled();
+    expect(m.address.port).toBe(b.port);
+    expect(cache.calls.setRedis).toHaveLength(2);
+    expect(cache.calls.setRedis[1]).toBe(m.client);
+    await new Promise((resolve) => (old.status === 'end' ? resolve(undefined) : old.once('end', resolve)));
+    expect(old.status).toBe('end');
+    expect(await m.client.ping()).toBe('PONG');
+    const predicate = cache.calls.revalidate[0]!;
+    expect([predicate('user:1', 4999), predicate('user:2', 5000)]).toEqual([true, false]);
+  });
+
+  it('on a READONLY reply finds the primary through the demoted node, reconnects and retries once', async () => {
+    const { a, b } = await pair();
+    const cache = recordingCache();
+    const m = new RedisConnectionManager({ initialUrl: a.url, cache });
+    managers.push(m);
+    // The roles swap behind the manager's back (no policy update reaches it).
+    await m.whenReady();
+    const admin = (s: RedisServer) => startAdmin(s);
+    await (await admin(b)).call('REPLICAOF', 'NO', 'ONE');
+    await (await admin(a)).call('REPLICAOF', b.host, String(b.port));
+    expect(await m.withPrimary((r) => r.set('after-swap', '1'))).toBe('OK');
+    expect(m.address.port).toBe(b.port);
+    expect(m.switches.readonly).toBe(1);
+    expect(await m.client.get('after-swap')).toBe('1');
+  });
+
+  it('runs each published warmup request once', async () => {
+    const { a } = await pair();
+    const runs: string[] = [];
+    const m = new RedisConnectionManager({
+      initialUrl: a.url,
+      cache: recordingCache(),
+      onWarmup: (req) => {
+        runs.push(req.id);
+        return Promise.resolve();
+      },
+    });
+    managers.push(m);
+    const w = { id: 'w-1', ratePerSecondPerInstance: 333, topKeys: 100 };
+    m.onPolicy(rendered(a, 1, w));
+    m.onPolicy(rendered(a, 1, w));
+    await m.close();
+    expect(runs).toEqual(['w-1']);
+  });
+});
+
+const admins: Redis[] = [];
+afterEach(() => {
+  for (const c of admins.splice(0)) c.disconnect();
+});
+async function startAdmin(s: RedisServer): Promise<Redis> {
+  const { Redis } = await import('ioredis');
+  const c = new Redis({ host: s.host, port: s.port });
+  admins.push(c);
+  return c;
+}

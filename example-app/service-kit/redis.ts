@@ -1,0 +1,244 @@
+/**
+ * The services' Redis connection manager. It keeps the cache on the current primary:
+ * it follows `rendered.redis.primary` from the live policy at once (the operator moves it
+ * on promotion), and on a READONLY reply (we are talking to a demoted node) it finds the
+ * primary, reconnects, and retries the command once. After a promotion it revalidates in
+ * the background every entry written before it, because an invalidation acknowledged by
+ * the lost primary may never have reached the replica that took over.
+ */
+import type { Redis } from 'ioredis';
+import type { Cache } from '../cache/cache/types.js';
+import { HerdguardError } from '../cache/errors.js';
+import { createRedisClient } from '../cache/l2/redis-client.js';
+import { silentLogger, type Logger } from '../cache/log.js';
+import type { RenderedPolicy } from '../cache/policy/types.js';
+
+export interface RedisAddress {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** **contract** with the operator: `rendered.redis.warmup`, set after a cold Redis. */
+export interface WarmupRequest {
+  readonly id: string;
+  readonly ratePerSecondPerInstance: number;
+  readonly topKeys: number;
+}
+
+/** Where Redis stands in the rendered policy: primary address, promotion epoch, cold-start warmup. */
+export interface RenderedRedis {
+  readonly primary: RedisAddress;
+  readonly epoch: number;
+  readonly warmup: WarmupRequest | null;
+}
+
+export interface RedisManagerOptions {
+  /** REDIS_URL: where to start before the first policy names a primary. */
+  readonly initialUrl: string;
+  readonly cache: Pick<Cache, 'setRedis' | 'revalidate'>;
+  readonly clock?: { now(): number };
+  readonly logger?: Logger;
+  /** Builds a client; the manager adds its READONLY hook. Named here so tests can count connections. */
+  readonly connect?: (addr: RedisAddress, hooks: { reconnectOnError: (err: Error) => boolean }) => Redis;
+  /** Runs the policy's gradual warmup (the service knows its keys and origin). Called once per request id. */
+  readonly onWarmup?: (req: WarmupRequest, signal: AbortSignal) => Promise<void>;
+  /** How long a new connection may take to become ready before it is used anyway (ioredis keeps trying). */
+  readonly readyTimeoutMs?: number;
+}
+
+/** The primary could not be found after a READONLY reply. */
+export class PrimaryUnknownError extends HerdguardError {
+  constructor(from: RedisAddress) {
+    super('E_REDIS_PRIMARY_UNKNOWN', `redis ${from.host}:${from.port} is read-only and names no primary`, { ...from });
+  }
+}
+
+/** READONLY is Redis's own error code: the reply's first word is the protocol's code. */
+export const isReadOnlyReply = (err: unknown): boolean => err instanceof Error && err.message.startsWith('READONLY');
+
+export function parseAddress(s: string): RedisAddress {
+  const u = new URL(s.includes('://') ? s : `redis://${s}`);
+  return { host: u.hostname, port: u.port === '' ? 6379 : Number(u.port) };
+}
+
+/** Reads `rendered.redis` defensively: a missing or odd field means "no instruction". */
+export function renderedRedis(rendered: RenderedPolicy | null): RenderedRedis | null {
+  const r = rendered?.redis as (Record<string, unknown> & { primary?: unknown; epoch?: unknown }) | undefined;
+  if (!r || typeof r.primary !== 'string' || r.primary === '') return null;
+  const w = r['warmup'] as Partial<WarmupRequest> | undefined;
+  const warmup =
+    w && typeof w.id === 'string' && Number(w.ratePerSecondPerInstance) > 0
+      ? { id: w.id, ratePerSecondPerInstance: Number(w.ratePerSecondPerInstance), topKeys: Number(w.topKeys ?? 0) }
+      : null;
+  return { primary: parseAddress(r.primary), epoch: Number(r.epoch ?? 0), warmup };
+}
+
+const same = (a: RedisAddress, b: RedisAddress) => a.host === b.host && a.port === b.port;
+
+export class RedisConnectionManager {
+  private current: Redis;
+  private addr: RedisAddress;
+  private epoch: number | null = null;
+  private switching: Promise<void> = Promise.resolve();
+  private warmups = new Set<string>();
+  private warming: Promise<void> = Promise.resolve();
+  private readonly abort = new AbortController();
+  private readonly clock: { now(): number };
+  private readonly logger: Logger;
+  private closed = false;
+  /** Switches done, by cause; the chaos scenarios report them. */
+  readonly switches = { policy: 0, readonly: 0 };
+
+  constructor(private readonly o: RedisManagerOptions) {
+    this.clock = o.clock ?? Date;
+    this.logger = o.logger ?? silentLogger;
+    this.addr = parseAddress(o.initialUrl);
+    this.current = this.open(this.addr);
+    o.cache.setRedis(this.current);
+  }
+
+  get client(): Redis {
+    return this.current;
+  }
+
+  get address(): RedisAddress {
+    return this.addr;
+  }
+
+  /** Feed every live-policy update here (PolicyUpdate.rendered). */
+  onPolicy(rendered: RenderedPolicy | null): void {
+    const r = renderedRedis(rendered);
+    if (!r || this.closed) return;
+    const promoted = this.epoch !== null && r.epoch > this.epoch;
+    this.epoch = Math.max(this.epoch ?? 0, r.epoch);
+    if (!same(r.primary, this.addr)) this.queueSwitch(r.primary, 'policy');
+    if (promoted) this.queueRevalidate();
+    if (r.warmup && !this.warmups.has(r.warmup.id)) this.startWarmup(r.warmup);
+  }
+
+  /** Runs `fn` on the primary; on READONLY, reconnects to the real primary and retries once. */
+  async withPrimary<T>(fn: (r: Redis) => Promise<T>): Promise<T> {
+    const used = this.current;
+    try {
+      return await fn(used);
+    } catch (err) {
+      if (!isReadOnlyReply(err)) throw err;
+      this.enqueue(() => this.followPrimaryOf(used));
+      await this.switching;
+      if (this.current === used) throw err; // no primary found: the caller sees the original reply
+      return fn(this.current);
+    }
+  }
+
+  /** Resolves once the current client is connected (or readyTimeoutMs passed: ioredis keeps trying). */
+  whenReady(): Promise<void> {
+    return ready(this.current, this.o.readyTimeoutMs ?? 1000);
+  }
+
+  /** Waits for switches and revalidation in flight (tests and shutdown). */
+  async settled(): Promise<void> {
+    await this.switching;
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    this.abort.abort();
+    await this.switching;
+    await this.warming;
+    await quit(this.current);
+  }
+
+  private open(addr: RedisAddress): Redis {
+    const reconnectOnError = (err: Error): boolean => {
+      // A command the cache sent hit a demoted node: move in the background; the command
+      // itself fails and the cache skips L2 for it (reconnecting to the same node would not help).
+      if (isReadOnlyReply(err)) this.enqueue(() => this.followPrimaryOf(client));
+      return false;
+    };
+    const client = this.o.connect
+      ? this.o.connect(addr, { reconnectOnError })
+      : createRedisClient(`redis://${addr.host}:${addr.port}`, { reconnectOnError });
+    client.on('error', (err: Error) => this.logger.debug('redis connection error', { err, addr }));
+    return client;
+  }
+
+  /** Switches run one at a time, in order; a failed one is logged and the chain goes on. */
+  private enqueue(step: () => Promise<void> | void): void {
+    this.switching = this.switching
+      .then(step)
+      .catch((err: unknown) => this.logger.warn('redis switch failed; staying on the current node', { err }));
+  }
+
+  private queueSwitch(to: RedisAddress, cause: 'policy' | 'readonly'): void {
+    this.enqueue(() => this.switchTo(to, cause));
+  }
+
+  private queueRevalidate(): void {
+    const promotionTime = this.clock.now();
+    // After the switch: revalidating against the old primary would re-read what we distrust.
+    this.enqueue(() => {
+      const n = this.o.cache.revalidate((_key, writtenAt) => writtenAt < promotionTime);
+      this.logger.info('revalidating entries written before the promotion', { entries: n, epoch: this.epoch });
+    });
+  }
+
+  /** Asks the node we were on who its primary is (a replica knows), falling back to nothing. */
+  private async followPrimaryOf(node: Redis): Promise<void> {
+    if (node !== this.current || this.closed) return;
+    let to: RedisAddress | null = null;
+    try {
+      const info = (await node.call('INFO', 'replication')) as string;
+      const host = /master_host:(\S+)/.exec(info)?.[1];
+      const port = /master_port:(\d+)/.exec(info)?.[1];
+      to = host && port ? { host, port: Number(port) } : null;
+    } catch (err) {
+      this.logger.warn('could not ask the read-only node for its primary', { err });
+    }
+    if (!to) throw new PrimaryUnknownError(this.addr);
+    await this.switchTo(to, 'readonly');
+  }
+
+  private async switchTo(to: RedisAddress, cause: 'policy' | 'readonly'): Promise<void> {
+    if (this.closed || same(to, this.addr)) return;
+    const next = this.open(to);
+    await ready(next, this.o.readyTimeoutMs ?? 1000);
+    const old = this.current;
+    this.current = next;
+    this.addr = to;
+    this.switches[cause]++;
+    this.o.cache.setRedis(next);
+    this.logger.info('redis primary changed', { to, cause });
+    await quit(old);
+  }
+
+  private startWarmup(req: WarmupRequest): void {
+    const run = this.o.onWarmup;
+    if (!run) return;
+    // Bounded: ids are kept only until the next request (the operator sends one at a time).
+    this.warmups = new Set([req.id]);
+    this.warming = this.warming
+      .then(() => run(req, this.abort.signal))
+      .catch((err: unknown) => this.logger.warn('warmup failed', { err, id: req.id }));
+  }
+}
+
+function ready(c: Redis, timeoutMs: number): Promise<void> {
+  if (c.status === 'ready') return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(t);
+      c.off('ready', done);
+      resolve();
+    };
+    const t = setTimeout(done, timeoutMs);
+    c.once('ready', done);
+  });
+}
+
+async function quit(c: Redis): Promise<void> {
+  try {
+    await c.quit();
+  } catch {
+    c.disconnect();
+  }
+}
