@@ -23,6 +23,11 @@ export interface ConnectionDeps {
   readonly onSlowConsumer: () => void;
 }
 
+function textOf(data: RawData): string {
+  if (Buffer.isBuffer(data)) return data.toString('utf8');
+  return Buffer.concat(Array.isArray(data) ? data : [Buffer.from(data)]).toString('utf8');
+}
+
 /** How long a closing client gets to read our close frame before the socket is cut. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -116,7 +121,7 @@ export class QuoteConnection implements Receiver {
 
   private onMessage(data: RawData, isBinary: boolean): void {
     if (isBinary) return this.bad('binary_not_accepted', 'binary messages are not accepted; send JSON text');
-    const p = parseClientMessage(String(data as Buffer));
+    const p = parseClientMessage(textOf(data));
     if (!p.ok) return this.bad(p.code, p.message);
     if (p.msg.op === 'ping') return this.sendControl({ type: 'pong' });
     if (p.msg.op === 'subscribe') return this.subscribe(p.msg.symbol);
