@@ -1,0 +1,156 @@
+/**
+ * The herd lab (seed 004), `npm run bench:herd -- [--quick] [--json FILE]`:
+ * real PostgreSQL with N users, real Redis, 3 profile instances per backend; every key
+ * expires at once, then one burst of concurrent requests, for each mode and peer, with
+ * uniform and Zipf ids. Measured from outside: pg_stat_statements, HTTP latencies, pool
+ * gauges. Writes JSON (default reports/herd.json) and a Markdown report beside it.
+ */
+import { mkdirSync } from 'node:fs';
+import { basename, dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { startPostgres } from '../../e2e/local/postgres.js';
+import { tempDir } from '../../e2e/local/process.js';
+import { startRedis } from '../../e2e/local/redis.js';
+import { createRedisClient } from '../../example-app/profile/app.js';
+import { ProfileDb } from '../../example-app/profile/db.js';
+import { parseFlags, runCli } from '../../example-app/profile/flags.js';
+import { seedProfiles } from '../../example-app/profile/seeding.js';
+import type { CacheImpl } from '../../example-app/profile/stores/store.js';
+import { writeJson } from '../lib/index.js';
+import { HttpLoad } from './burst.js';
+import { startFleet, type Fleet } from './fleet.js';
+import { measureHitPath } from './hitpath.js';
+import { implOf, MODES, policyDocument, type Mode } from './modes.js';
+import { writeHerdReport } from './report.js';
+import { runOne, type RunResult, type RunSizes } from './run.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const INSTANCES = 3;
+const POOL_MAX = 10;
+
+export const HERD_FLAGS = {
+  quick: { type: 'bool', help: 'smaller sizes (all modes kept), finishes in under a minute' },
+  json: { type: 'string', default: 'reports/herd.json', help: 'where to write the JSON results (report beside it)' },
+  format: { type: 'string', choices: ['md', 'html'], default: 'md', help: 'report format' },
+} as const;
+
+export type ModeResult = RunResult & { readonly zipf: RunResult };
+
+runCli(async () => {
+  const flags = parseFlags(process.argv.slice(2), HERD_FLAGS);
+  const quick = flags.quick ?? false;
+  const sizes: RunSizes = quick
+    ? { users: 2000, burst: 1000, ttlMs: 1500, l1TtlMs: 500, seed: 4 }
+    : { users: 10_000, burst: 5000, ttlMs: 8000, l1TtlMs: 1000, seed: 4 };
+  const started = performance.now();
+  const log = (msg: string) => process.stdout.write(`[herd +${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
+  const jsonFile = resolve(flags.json ?? 'reports/herd.json');
+  mkdirSync(dirname(jsonFile), { recursive: true });
+  const work = tempDir('herd');
+  log(`${quick ? 'quick: ' : ''}${sizes.users} users, bursts of ${sizes.burst}, ${INSTANCES} instances per backend, ttl ${sizes.ttlMs} ms; logs in ${work}`);
+
+  const [pgServer, redisServer] = await Promise.all([startPostgres({ logDir: work }), startRedis({ logDir: work })]);
+  const fleets = new Map<CacheImpl, Fleet>();
+  const admin = new pg.Client({ connectionString: pgServer.url });
+  const redis = createRedisClient(redisServer.url);
+  const db = new ProfileDb({ url: pgServer.url, poolMax: 4, service: 'herd-bench' });
+  const loads: HttpLoad[] = [];
+  try {
+    await admin.connect();
+    await seedProfiles(pgServer.url, sizes.users);
+    log(`seeded ${sizes.users} users; starting ${INSTANCES * 3} profile processes`);
+    const impls: CacheImpl[] = ['herdguard', 'bentocache', 'cachified'];
+    const first: Record<CacheImpl, Mode> = { herdguard: 'baseline', bentocache: 'bentocache', cachified: 'cachified' };
+    const started3 = await Promise.all(
+      impls.map((impl) =>
+        startFleet({
+          impl,
+          size: INSTANCES,
+          redisUrl: redisServer.url,
+          databaseUrl: pgServer.url,
+          dir: work,
+          policy: policyDocument(first[impl], sizes, 1),
+          poolMax: POOL_MAX,
+          repoRoot,
+        }),
+      ),
+    );
+    for (const f of started3) fleets.set(f.impl, f);
+    log('fleets ready');
+
+    // One client pool per fleet, opened and exercised once before anything is measured
+    // (sockets connected, both sides' JIT warm), then reused by every mode on that fleet.
+    const loadOf = new Map<CacheImpl, HttpLoad>();
+    for (const f of started3) {
+      const load = new HttpLoad(f.instances.map((i) => i.url), Math.ceil(sizes.burst / INSTANCES) + 8);
+      loads.push(load);
+      loadOf.set(f.impl, load);
+      for (let round = 0; round < 2; round++) {
+        await Promise.all(Array.from({ length: sizes.burst }, (_, i) => load.get(i, `/users/${1 + (i % sizes.users)}`)));
+      }
+    }
+    log('client connections open and warmed up');
+
+    const results = {} as Record<Mode, ModeResult>;
+    let generation = 1;
+    for (const mode of MODES) {
+      const fleet = fleets.get(implOf(mode)) as Fleet;
+      if (fleet.impl === 'herdguard' && mode !== 'baseline') {
+        generation++;
+        await fleet.setPolicy(policyDocument(mode, sizes, generation), `herd-${mode}`, generation);
+        log(`policy herd-${mode} (generation ${generation}) applied live on ${INSTANCES} instances`);
+      }
+      const load = loadOf.get(fleet.impl) as HttpLoad;
+      const deps = { mode, sizes, load, redis, redisUrl: redisServer.url, db, admin, log };
+      log(`mode ${mode}`);
+      const uniform = await runOne({ ...deps, dist: 'uniform' });
+      const zipf = await runOne({ ...deps, dist: 'zipf' });
+      results[mode] = { ...uniform, zipf };
+    }
+    await Promise.all(loads.map((l) => l.close()));
+    await Promise.all([...fleets.values()].map((f) => f.stop()));
+    fleets.clear();
+
+    log('hit-path microbench (in process, same Redis)');
+    const hitPath = await measureHitPath(redisServer.url, quick ? { rounds: 4, perRound: 500, opsBudgetMs: 1000 } : { rounds: 10, perRound: 2000, opsBudgetMs: 4000 });
+    log(
+      `  L2 hit ${hitPath.l2HitUs.toFixed(1)} µs vs raw GET ${hitPath.rawGetUs.toFixed(1)} µs (×${hitPath.l2HitOverRawGet.toFixed(2)}); ` +
+        `L1 hit ${Math.round(hitPath.l1HitOpsPerSec)} ops/s vs bentocache ${Math.round(hitPath.bentocacheL1HitOpsPerSec)} ops/s`,
+    );
+
+    const full = results.full;
+    const base = results.baseline;
+    const acceptance = {
+      fullOriginQueriesPerKeyAtMost102: full.originQueriesPerKey <= 1.02,
+      fullZeroErrors: full.errors === 0,
+      fullBurstP99AtMostTwiceSteadyP99: full.p99Ms <= 2 * full.steadyP99Ms,
+      baselineHerdReproduced: base.originQueriesPerKey > 1 && base.peakPoolWaiting > 0,
+    };
+    const command = `npm run bench:herd --${quick ? ' --quick' : ''} --json ${flags.json ?? 'reports/herd.json'}`;
+    const out = {
+      generatedAt: new Date().toISOString(),
+      command,
+      quick,
+      instances: INSTANCES,
+      dbPoolMax: POOL_MAX,
+      sizes,
+      ...hitPath,
+      modes: results,
+      acceptance,
+      durationSec: (performance.now() - started) / 1000,
+    };
+    writeJson(jsonFile, out);
+    const report = writeHerdReport({ dir: dirname(jsonFile), name: basename(jsonFile).replace(/\.json$/, ''), format: (flags.format ?? 'md') as 'md' | 'html', data: out });
+    log(`wrote ${jsonFile} and ${report}`);
+    log(`acceptance: ${Object.entries(acceptance).map(([k, v]) => `${k}=${v ? 'PASS' : 'FAIL'}`).join(' ')}`);
+  } finally {
+    await Promise.all(loads.map((l) => l.close().catch(() => undefined)));
+    await Promise.all([...fleets.values()].map((f) => f.stop()));
+    await db.close().catch(() => undefined);
+    await admin.end().catch(() => undefined);
+    redis.disconnect();
+    await Promise.all([redisServer.stop(), pgServer.stop()]);
+  }
+});
+

@@ -1,0 +1,153 @@
+/**
+ * One mode, one id distribution: warm every key on a pinned clock (one expiry instant),
+ * fire the burst on the warm cache (the steady reference), wait until every key has
+ * expired, reset pg_stat_statements, fire the same burst again (the herd) and measure.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Redis } from 'ioredis';
+import type pg from 'pg';
+import { Registry } from 'prom-client';
+import { parsePolicySpec } from '../../example-app/cache/policy/load.js';
+import { createRedisClient, createStore } from '../../example-app/profile/app.js';
+import type { ProfileDb } from '../../example-app/profile/db.js';
+import { range, warmProfiles } from '../../example-app/profile/warming.js';
+import { bin, quantile, summarize } from '../lib/index.js';
+import { runBurst, settledOriginReads, type BurstResult, type HttpLoad } from './burst.js';
+import { sampleIds, type Distribution } from './ids.js';
+import { implOf, jitterMaxMs, policySpec, type Mode, type ModeSizes } from './modes.js';
+
+export interface RunSizes extends ModeSizes {
+  readonly users: number;
+  readonly burst: number;
+  readonly seed: number;
+}
+
+export interface RunResult {
+  readonly requests: number;
+  readonly distinctKeys: number;
+  readonly originQueries: number;
+  readonly originQueriesPerKey: number;
+  /** requests / distinct keys: what per-key origin reads would be if every request missed. */
+  readonly requestsPerKey: number;
+  readonly p50Ms: number;
+  readonly p95Ms: number;
+  readonly p99Ms: number;
+  readonly maxMs: number;
+  readonly errors: number;
+  readonly errorStatuses: Record<string, number>;
+  readonly peakPoolWaiting: number;
+  readonly peakDbActive: number;
+  readonly burstDurationMs: number;
+  readonly steadyP50Ms: number;
+  readonly steadyP99Ms: number;
+  readonly steadyErrors: number;
+  readonly steadyOriginQueries: number;
+  /** Max − min remaining Redis TTL over sampled keys right after warming: what jitter spreads. */
+  readonly expirySpreadMs: number;
+  readonly timeline: { readonly latencyP99: Array<[number, number]>; readonly originReads: Array<[number, number]> };
+}
+
+export interface RunDeps {
+  readonly mode: Mode;
+  readonly dist: Distribution;
+  readonly sizes: RunSizes;
+  readonly load: HttpLoad;
+  readonly redis: Redis;
+  readonly redisUrl: string;
+  readonly db: ProfileDb;
+  readonly admin: pg.Client;
+  readonly log: (msg: string) => void;
+}
+
+async function expirySpread(redis: Redis): Promise<number> {
+  const [, keys] = await redis.scan('0', 'MATCH', '*user:*', 'COUNT', 2000);
+  const ttls = (await Promise.all(keys.slice(0, 400).map((k) => redis.pttl(k)))).filter((t) => t > 0);
+  return ttls.length ? Math.max(...ttls) - Math.min(...ttls) : 0;
+}
+
+async function warm(d: RunDeps): Promise<{ t0: number; end: number }> {
+  const t0 = Date.now();
+  const policy = parsePolicySpec(policySpec(d.mode, d.sizes), { name: `herd-${d.mode}-warm` });
+  // A client of its own: bentocache's disconnect closes the connection it was given.
+  const redis = createRedisClient(d.redisUrl);
+  const store = await createStore({
+    db: d.db,
+    redis,
+    policy,
+    registry: new Registry(),
+    config: { cacheImpl: implOf(d.mode), redisUrl: d.redisUrl, serviceName: 'herd-warm' },
+    bus: false,
+    now: () => t0, // every entry written "at t0": one logical expiry instant (seed 004 baseline)
+  });
+  try {
+    await warmProfiles({ db: d.db, store, ids: range(1, d.sizes.users), batchSize: 1000 });
+  } finally {
+    await store.close();
+    redis.disconnect();
+  }
+  return { t0, end: Date.now() };
+}
+
+function statuses(b: BurstResult): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const r of b.requests) if (r.status !== 200) out[String(r.status || 'transport')] = (out[String(r.status || 'transport')] ?? 0) + 1;
+  return out;
+}
+
+export async function runOne(d: RunDeps): Promise<RunResult> {
+  const { sizes } = d;
+  await d.redis.flushall();
+  const ids = sampleIds(d.dist, sizes.burst, sizes.users, sizes.seed);
+  const distinctKeys = new Set(ids).size;
+  const w = await warm(d);
+  const expirySpreadMs = await expirySpread(d.redis);
+  d.log(`  ${d.mode}/${d.dist}: warmed ${sizes.users} keys in ${w.end - w.t0} ms (expiry spread ${expirySpreadMs} ms)`);
+
+  await d.admin.query('SELECT pg_stat_statements_reset()');
+  const steady = await runBurst({ load: d.load, ids, db: d.admin, samplePools: false, sampleEveryMs: 100 });
+  const steadyOrigin = await settledOriginReads(d.admin, 100, 1000);
+  const steadyEnd = Date.now();
+  if (steadyEnd >= w.t0 + sizes.ttlMs) d.log(`  warning: the steady burst ended after the first expiry; steadyP99 may include misses`);
+
+  // Past the last physical expiry of every key: writes began at t0 and ended at w.end.
+  const expireAll = w.end + sizes.ttlMs + jitterMaxMs(sizes) + 150;
+  await sleep(Math.max(0, expireAll - Date.now()));
+  await d.admin.query('SELECT pg_stat_statements_reset()');
+  const herd = await runBurst({ load: d.load, ids, db: d.admin, samplePools: true });
+  const originQueries = await settledOriginReads(d.admin);
+
+  const lat = summarize(herd.requests.map((r) => r.latencyMs));
+  const st = summarize(steady.requests.map((r) => r.latencyMs));
+  const errorStatuses = statuses(herd);
+  const result: RunResult = {
+    requests: ids.length,
+    distinctKeys,
+    originQueries,
+    originQueriesPerKey: originQueries / distinctKeys,
+    requestsPerKey: ids.length / distinctKeys,
+    p50Ms: lat.p50Ms,
+    p95Ms: lat.p95Ms,
+    p99Ms: lat.p99Ms,
+    maxMs: lat.maxMs,
+    errors: herd.requests.filter((r) => r.status !== 200).length,
+    errorStatuses,
+    peakPoolWaiting: Math.max(0, ...herd.samples.map((s) => s.poolWaiting)),
+    peakDbActive: Math.max(0, ...herd.samples.map((s) => s.dbActive)),
+    burstDurationMs: herd.durationMs,
+    steadyP50Ms: st.p50Ms,
+    steadyP99Ms: st.p99Ms,
+    steadyErrors: steady.requests.filter((r) => r.status !== 200).length,
+    steadyOriginQueries: steadyOrigin,
+    expirySpreadMs,
+    timeline: {
+      latencyP99: bin(herd.requests.map((r) => [r.doneAt, r.latencyMs] as const), 50, (v) => quantile(v, 0.99)),
+      originReads: herd.samples.map((s) => [Math.round(s.t), s.originReads]),
+    },
+  };
+  d.log(
+    `  ${d.mode}/${d.dist}: origin ${originQueries} for ${distinctKeys} keys (${result.originQueriesPerKey.toFixed(3)}/key), ` +
+      `p50 ${lat.p50Ms.toFixed(1)} p99 ${lat.p99Ms.toFixed(1)} max ${lat.maxMs.toFixed(1)} ms, steady p99 ${st.p99Ms.toFixed(1)} ms, ` +
+      `errors ${result.errors}, peak pool waiting ${result.peakPoolWaiting}`,
+  );
+  return result;
+}
