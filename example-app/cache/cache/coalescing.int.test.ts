@@ -49,7 +49,11 @@ describe('single-flight against a real Redis', () => {
     };
     const settled = await Promise.allSettled(Array.from({ length: 50 }, () => cache.get('k:e', failing)));
     expect(calls).toBe(1);
-    expect(settled.every((s) => s.status === 'rejected' && (s.reason as { code: string }).code === 'E_ORIGIN_FAILED')).toBe(true);
+    expect(
+      settled.every(
+        (s) => s.status === 'rejected' && (s.reason as { code: string }).code === 'E_ORIGIN_FAILED',
+      ),
+    ).toBe(true);
     expect(await cache.get('k:e', () => Promise.resolve(7))).toBe(7);
   });
 });

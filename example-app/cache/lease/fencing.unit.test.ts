@@ -6,8 +6,13 @@ describe('fencing decision', () => {
     ['abc.1', 'abc.1', 'write', 'the writer still holds the lease'],
     [null, 'abc.1', 'rejected-expired', 'the lease expired and nobody holds it'],
     ['def.7', 'abc.1', 'rejected-superseded', 'another leader took over after expiry'],
-    [`${WRITER_TOKEN_PREFIX}def.2`, 'abc.1', 'rejected-superseded', 'a writer took the lease from this reader'],
-  ] as const)('holder %s, token %s: %s (%s)', (holder, token, expected) => {
+    [
+      `${WRITER_TOKEN_PREFIX}def.2`,
+      'abc.1',
+      'rejected-superseded',
+      'a writer took the lease from this reader',
+    ],
+  ] as const)('holder %s, token %s: %s (%s)', (holder, token, expected, _why) => {
     expect(fenceDecision(holder, token)).toBe(expected);
   });
 

@@ -20,7 +20,9 @@ describe('cross-process coalescing with the Redis lease', () => {
     const url = redis.server().url;
     children.push(...(await Promise.all([1, 2, 3].map(() => startCacheChild(url, spec({}))))));
     const done = await Promise.all(
-      children.map((c) => c.run({ key: 'k:AAPL', n: 1000, delayMs: 300, hang: false, counterKey: 'origin-calls' })),
+      children.map((c) =>
+        c.run({ key: 'k:AAPL', n: 1000, delayMs: 300, hang: false, counterKey: 'origin-calls' }),
+      ),
     );
     expect(Number(await redis.admin().get('origin-calls'))).toBe(1);
     for (const d of done) {
@@ -31,10 +33,14 @@ describe('cross-process coalescing with the Redis lease', () => {
 
   it('without the lease, each of 3 processes still makes at most one origin call for the burst', async () => {
     const url = redis.server().url;
-    children.push(...(await Promise.all([1, 2, 3].map(() => startCacheChild(url, spec({ distributed: false }))))));
+    children.push(
+      ...(await Promise.all([1, 2, 3].map(() => startCacheChild(url, spec({ distributed: false }))))),
+    );
     // Each process fills while the others are still computing: a slow origin keeps them overlapping.
     const done = await Promise.all(
-      children.map((c) => c.run({ key: 'k:AAPL', n: 1000, delayMs: 1500, hang: false, counterKey: 'origin-calls' })),
+      children.map((c) =>
+        c.run({ key: 'k:AAPL', n: 1000, delayMs: 1500, hang: false, counterKey: 'origin-calls' }),
+      ),
     );
     const calls = Number(await redis.admin().get('origin-calls'));
     expect(calls).toBeGreaterThanOrEqual(1);
@@ -48,12 +54,20 @@ describe('cross-process coalescing with the Redis lease', () => {
     const [leader, b, c] = await Promise.all([1, 2, 3].map(() => startCacheChild(url, policy)));
     children.push(leader!, b!, c!);
     const factoryStarted = leader!.next('factory');
-    const leaderRun = leader!.run({ key: 'k:MSFT', n: 10, delayMs: 0, hang: true, counterKey: 'origin-calls' });
+    const leaderRun = leader!.run({
+      key: 'k:MSFT',
+      n: 10,
+      delayMs: 0,
+      hang: true,
+      counterKey: 'origin-calls',
+    });
     void leaderRun.catch(() => undefined); // never answers: the process is killed
     await factoryStarted;
     // The waiters arrive while the leader still holds its lease; their wait outlasts the lease.
     await sleep(1500);
-    const waiting = [b!, c!].map((p) => p.run({ key: 'k:MSFT', n: 500, delayMs: 50, hang: false, counterKey: 'origin-calls' }));
+    const waiting = [b!, c!].map((p) =>
+      p.run({ key: 'k:MSFT', n: 500, delayMs: 50, hang: false, counterKey: 'origin-calls' }),
+    );
     await leader!.kill();
     const done = await Promise.all(waiting);
     expect(Number(await redis.admin().get('origin-calls'))).toBe(2); // the dead leader's call and one takeover

@@ -19,8 +19,8 @@ export async function callWithTimeout<T>(
   const deadline = new Promise<never>((_resolve, reject) => {
     timer = setTimeout(() => {
       const err = new OriginTimeoutError(key, timeoutMs);
+      reject(err); // first: a factory that settles on abort must not win the race
       controller.abort(err);
-      reject(err);
     }, timeoutMs);
   });
   try {

@@ -23,7 +23,10 @@ describe('origin guard', () => {
     expect(guard.inflight).toBe(2);
     expect(guard.queued).toBe(1);
     const refused = guard.run(() => Promise.resolve(9));
-    await expect(refused).rejects.toMatchObject({ code: 'E_ORIGIN_REJECTED', context: { reason: 'queue_full' } });
+    await expect(refused).rejects.toMatchObject({
+      code: 'E_ORIGIN_REJECTED',
+      context: { reason: 'queue_full' },
+    });
     gates.forEach((g, i) => g.resolve(i));
     expect(await Promise.all(running)).toEqual([0, 1, 2]);
     expect(guard.inflight).toBe(0);
@@ -32,23 +35,35 @@ describe('origin guard', () => {
   it('opens after failureThreshold consecutive failures and tells callers when to retry', async () => {
     const clock = new FakeClock(0);
     const transitions: boolean[] = [];
-    const guard = new OriginGuard(policy, 'db', () => clock.now(), (open) => transitions.push(open));
-    for (let i = 0; i < 3; i++) await expect(guard.run(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
+    const guard = new OriginGuard(
+      policy,
+      'db',
+      () => clock.now(),
+      (open) => transitions.push(open),
+    );
+    for (let i = 0; i < 3; i++)
+      await expect(guard.run(() => Promise.reject(new Error('down')))).rejects.toThrow('down');
     clock.advance(1_000);
     const err = await guard.run(() => Promise.resolve(1)).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OriginRejectedError);
-    expect((err as OriginRejectedError).context).toMatchObject({ reason: 'circuit_open', retryAfterMs: 4_000 });
+    expect((err as OriginRejectedError).context).toMatchObject({
+      reason: 'circuit_open',
+      retryAfterMs: 4_000,
+    });
     expect(transitions).toEqual([true]);
   });
 
   it('lets one trial call through after resetAfter, and closes on its success', async () => {
     const clock = new FakeClock(0);
     const guard = new OriginGuard(policy, 'db', () => clock.now());
-    for (let i = 0; i < 3; i++) await guard.run(() => Promise.reject(new Error('down'))).catch(() => undefined);
+    for (let i = 0; i < 3; i++)
+      await guard.run(() => Promise.reject(new Error('down'))).catch(() => undefined);
     clock.advance(5_000);
     const trial = deferred<number>();
     const trialRun = guard.run(() => trial.promise);
-    await expect(guard.run(() => Promise.resolve(2))).rejects.toMatchObject({ context: { reason: 'circuit_open' } });
+    await expect(guard.run(() => Promise.resolve(2))).rejects.toMatchObject({
+      context: { reason: 'circuit_open' },
+    });
     trial.resolve(1);
     expect(await trialRun).toBe(1);
     expect(guard.circuit).toBe('closed');
@@ -58,7 +73,8 @@ describe('origin guard', () => {
   it('reopens at once when the trial call fails', async () => {
     const clock = new FakeClock(0);
     const guard = new OriginGuard(policy, 'db', () => clock.now());
-    for (let i = 0; i < 3; i++) await guard.run(() => Promise.reject(new Error('down'))).catch(() => undefined);
+    for (let i = 0; i < 3; i++)
+      await guard.run(() => Promise.reject(new Error('down'))).catch(() => undefined);
     clock.advance(5_000);
     await guard.run(() => Promise.reject(new Error('still down'))).catch(() => undefined);
     expect(guard.circuit).toBe('open');

@@ -4,8 +4,12 @@ import { testPolicy } from '../testing/policy.js';
 import { lifetimes } from './jitter.js';
 
 describe('TTL jitter', () => {
-  const ks = testPolicy({ ttl: '60s', jitter: { max: '10m' }, staleWhileRevalidate: '30s', staleIfError: '5m' })
-    .keyspaces[0]!;
+  const ks = testPolicy({
+    ttl: '60s',
+    jitter: { max: '10m' },
+    staleWhileRevalidate: '30s',
+    staleIfError: '5m',
+  }).keyspaces[0]!;
   const now = 1_000_000;
   const random = seededRandom(42);
   const expiries = Array.from({ length: 10_000 }, () => lifetimes(ks, now, false, random).expiresAt - now);
@@ -26,7 +30,8 @@ describe('TTL jitter', () => {
 
   it('lets no single second hold more than 1% of the entries that were written together', () => {
     const perSecond = new Map<number, number>();
-    for (const e of expiries) perSecond.set(Math.floor(e / 1000), (perSecond.get(Math.floor(e / 1000)) ?? 0) + 1);
+    for (const e of expiries)
+      perSecond.set(Math.floor(e / 1000), (perSecond.get(Math.floor(e / 1000)) ?? 0) + 1);
     expect(Math.max(...perSecond.values())).toBeLessThan(expiries.length / 100);
   });
 

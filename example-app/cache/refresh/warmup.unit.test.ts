@@ -7,7 +7,7 @@ describe('warmup pacing', () => {
     [0, 0, 100, 100, 1000, '100 keys at 100/s: the next batch waits until 1s'],
     [0, 400, 100, 100, 600, 'time already spent counts'],
     [0, 2000, 100, 100, 0, 'a late batch does not wait'],
-  ] as const)('%#: %s', (startedAt, now, done, rate, expected) => {
+  ] as const)('%#: %s', (startedAt, now, done, rate, expected, _why) => {
     expect(warmupDelayMs(startedAt, now, done, rate)).toBe(expected);
   });
 

@@ -12,7 +12,7 @@ describe('XFetch early-refresh decision', () => {
     [90_000, 5_000, 1, 0.1, true, 'a slow origin (δ=5s) with an unlucky draw starts 11.5s early'],
     [100_000, 0, 1, 0.99, true, 'at expiry it always refreshes'],
     [99_999, 0, 1, 0.0001, false, 'δ=0 never refreshes before expiry'],
-  ] as const)('%#: %s', (now, delta, beta, rand, expected) => {
+  ] as const)('%#: %s', (now, delta, beta, rand, expected, _why) => {
     expect(shouldRefreshEarly(now, expiry, delta, beta, rand)).toBe(expected);
   });
 
