@@ -20,7 +20,7 @@ import { renderCrdYaml } from '../crds/generate.js';
 import { HttpKubeClient } from './kube/client.js';
 import { systemClock } from './kube/clock.js';
 import { KubeApiError } from './kube/errors.js';
-import { resources } from './kube/resources.js';
+import { resources, type KubeObject } from './kube/resources.js';
 import { Manager } from './manager.js';
 import { operatorMetrics } from './metrics.js';
 import { APPLIED_GENERATION_ANNOTATION, FINALIZER, LEASE_NAME, POLICY_KEY, renderedConfigMapName } from './names.js';
@@ -93,8 +93,9 @@ describe('the CachePolicy CRD on a real API server', () => {
     }
   });
 
-  type Case = { name: string; mutate: (s: any) => void; api: string; ts: string };
-  const ks = (s: any) => s.keyspaces[0];
+  type Spec = { targetRef?: { kind: string }; keyspaces: Array<Record<string, unknown>>; redis?: unknown };
+  type Case = { name: string; mutate: (s: Spec) => unknown; api: string; ts: string };
+  const ks = (s: Spec): Record<string, unknown> => s.keyspaces[0]!;
   const cases: Case[] = [
     { name: 'jitter longer than 24h', mutate: (s) => (ks(s).jitter = { max: '25h' }), api: 'jitter.max must be at most 24h', ts: 'jitter.max must be at most 24h' },
     { name: 'beta of zero', mutate: (s) => (ks(s).earlyRefresh = { beta: '0' }), api: 'earlyRefresh.beta must be > 0 and <= 10', ts: 'earlyRefresh.beta must be > 0 and <= 10' },
@@ -109,14 +110,14 @@ describe('the CachePolicy CRD on a real API server', () => {
     { name: 'failover detection under 500ms', mutate: (s) => (s.redis = { failover: { detectAfter: '100ms', checkInterval: '50ms' } }), api: 'failover.detectAfter must be between 500ms and 5m', ts: 'failover.detectAfter must be between 500ms and 5m' },
     { name: 'health checks slower than detection', mutate: (s) => (s.redis = { failover: { detectAfter: '1s', checkInterval: '2s' } }), api: 'failover.checkInterval must be shorter than failover.detectAfter', ts: 'failover.checkInterval must be shorter than failover.detectAfter' },
     { name: 'a ttl that is not a duration', mutate: (s) => (ks(s).ttl = 'soon'), api: 'spec.keyspaces[0].ttl in body should match', ts: 'spec.keyspaces[0].ttl: "soon" is not accepted; expected a duration' },
-    { name: 'an unsupported target kind', mutate: (s) => (s.targetRef.kind = 'DaemonSet'), api: 'Unsupported value: "DaemonSet"', ts: 'expected one of Deployment, StatefulSet' },
+    { name: 'an unsupported target kind', mutate: (s) => (s.targetRef!.kind = 'DaemonSet'), api: 'Unsupported value: "DaemonSet"', ts: 'expected one of Deployment, StatefulSet' },
     { name: 'no keyspaces', mutate: (s) => (s.keyspaces = []), api: 'should have at least 1 items', ts: 'must NOT have fewer than 1 items' },
     { name: 'a prefix with a space', mutate: (s) => (ks(s).prefix = 'user 1'), api: 'spec.keyspaces[0].prefix in body should match', ts: 'spec.keyspaces[0].prefix: "user 1" is not accepted' },
     { name: 'no targetRef', mutate: (s) => delete s.targetRef, api: 'spec.targetRef: Required value', ts: 'missing required field "targetRef"' },
   ];
 
   it.each(cases)('refuses $name, in the API server and in the services, with the same rule', async (c) => {
-    const spec = baseSpec();
+    const spec: Spec = baseSpec();
     c.mutate(spec);
     const err = await admin.create({ res: resources.cachePolicies, namespace: NS }, policyObj('invalid', spec)).then(
       () => undefined,
@@ -180,8 +181,8 @@ describe('the CachePolicy controller', () => {
     expect(st.configMap).toBe(renderedConfigMapName('web'));
     expect(st.conditions?.find((c) => c.type === 'Degraded')).toMatchObject({ status: 'False', reason: 'AsExpected' });
     expect(st.conditions?.find((c) => c.type === 'RedisAvailable')).toMatchObject({ status: 'Unknown', reason: 'RedisNotManaged' });
-    const events = await admin.list<any>({ res: resources.events, namespace: NS }, { fieldSelector: 'involvedObject.name=web' });
-    const reasons = events.items.map((e: any) => e.reason);
+    const events = await admin.list<KubeObject & { reason: string }>({ res: resources.events, namespace: NS }, { fieldSelector: 'involvedObject.name=web' });
+    const reasons = events.items.map((e) => e.reason);
     expect(reasons).toEqual(expect.arrayContaining(['PolicyRendered', 'RolloutInProgress', 'AllTargetsApplied', 'Ready']));
     const printed = await cp.kubectl(['get', 'cpol', 'web', '-n', NS]);
     expect(printed).toMatch(/web\s+web\s+2\s+2\s+True/);
@@ -236,7 +237,7 @@ describe('leader election between two operator processes', () => {
     await procs[leader]!.kill();
     const killedAt = Date.now();
     await waitFor('the standby to lead', () => leaderOf(standby), 30_000);
-    const lease = await admin.get<any>({ res: resources.leases, namespace: NS, name: LEASE_NAME });
+    const lease = await admin.get<KubeObject & { spec: { holderIdentity?: string } }>({ res: resources.leases, namespace: NS, name: LEASE_NAME });
     expect(lease.spec.holderIdentity).toBe(`operator-${standby}`);
     console.info(`leader failover: standby acted ${Date.now() - killedAt} ms after the kill (lease ${LEASE_MS} ms)`);
 
@@ -264,7 +265,7 @@ describe('a service following its policy through kube-source', () => {
       await source.start((u) => updates.push(u));
       expect(updates[0]?.policy.keyspaces[0]?.ttlMs).toBe(60_000);
       const gen = await setTtl('svc', '2m');
-      await waitFor('the service to apply the change', async () => updates.at(-1)?.policy.generation === gen);
+      await waitFor('the service to apply the change', () => Promise.resolve(updates.at(-1)?.policy.generation === gen));
       expect(updates.at(-1)?.policy.keyspaces[0]?.ttlMs).toBe(120_000);
       await waitFor('the pod annotation', async () => {
         const pod = await admin.get({ res: resources.pods, namespace: NS, name: 'web-0' });
@@ -272,7 +273,7 @@ describe('a service following its policy through kube-source', () => {
       });
       // A bad document in the ConfigMap is refused and the last good policy stays.
       await admin.mergePatch(cmTarget('svc'), { data: { [POLICY_KEY]: '{"kind":"RenderedCachePolicy","policy":"svc","generation":99,"spec":{}}' } });
-      await waitFor('the refusal', async () => errors.includes('invalid'));
+      await waitFor('the refusal', () => Promise.resolve(errors.includes('invalid')));
       expect(updates.at(-1)?.policy.generation).toBe(gen);
     } finally {
       await source.stop();

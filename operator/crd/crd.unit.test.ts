@@ -9,14 +9,14 @@ describe('the CachePolicy CRD', () => {
   });
 
   it('describes every spec field, so kubectl explain teaches', () => {
-    const crd = parse(renderCrdYaml());
+    const crd = parse(renderCrdYaml()) as { spec: { versions: Array<{ schema: { openAPIV3Schema: { properties: { spec: Record<string, unknown> } } } }> } };
     const undocumented: string[] = [];
     const walk = (s: Record<string, unknown>, path: string) => {
       if (path && typeof s['description'] !== 'string') undocumented.push(path);
       for (const [k, v] of Object.entries((s['properties'] ?? {}) as Record<string, Record<string, unknown>>)) walk(v, `${path}.${k}`);
       if (s['items']) walk(s['items'] as Record<string, unknown>, `${path}[]`);
     };
-    walk(crd.spec.versions[0].schema.openAPIV3Schema.properties.spec, 'spec');
+    walk(crd.spec.versions[0]!.schema.openAPIV3Schema.properties.spec, 'spec');
     expect(undocumented).toEqual([]);
   });
 });

@@ -96,7 +96,7 @@ describe('mergeConditions', () => {
     const old = [{ type: 'Ready', status: 'True' as const, reason: 'Ready', message: 'm', lastTransitionTime: '2025-01-01T00:00:00Z' }];
     const same = mergeConditions(old, [{ type: 'Ready', status: 'True', reason: 'Ready', message: 'new' }], 1, NOW);
     expect(same[0]?.lastTransitionTime).toBe('2025-01-01T00:00:00Z');
-    const flipped = mergeConditions(old, [{ type: 'Ready', status: 'False', reason: 'X', message: 'm' }], 1, NOW);
+    const flipped = mergeConditions(old, [{ type: 'Ready', status: 'False', reason: Reason.TargetNotFound, message: 'm' }], 1, NOW);
     expect(flipped[0]?.lastTransitionTime).toBe('2026-01-01T00:00:00Z');
   });
 });
