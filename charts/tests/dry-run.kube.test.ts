@@ -3,7 +3,9 @@
  * kube-apiserver (`helm template | kubectl apply --dry-run=server -f -`): schema, CEL rules
  * of the CachePolicy CRD, RBAC (no privilege escalation), PDB and NetworkPolicy validation.
  */
-import { readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
@@ -127,4 +129,41 @@ describe('the rendered RBAC, installed for real and checked by impersonation', (
     expect(await canI(profile, 'get', 'secrets')).toBe(false);
     expect(await canI(profile, 'delete', 'pods')).toBe(false);
   });
+
+  it('is enough for the real operator, running with the chart ServiceAccount token, to lead and render a policy', async () => {
+    const token = (await cp.kubectl(['create', 'token', 'hg-herdguard-operator', '-n', RBAC_NS])).trim();
+    const kubeconfig = join(cp.dir, 'operator-sa.kubeconfig');
+    writeFileSync(kubeconfig, `apiVersion: v1
+kind: Config
+clusters: [{name: c, cluster: {server: "${cp.server}", certificate-authority: "${join(cp.dir, 'ca.crt')}"}}]
+users: [{name: sa, user: {token: "${token}"}}]
+contexts: [{name: c, context: {cluster: c, user: sa, namespace: ${RBAC_NS}}}]
+current-context: c
+`);
+    const op = spawn(process.execPath, ['--import', 'tsx', join(chartDir, '../../operator/main.ts')], {
+      env: {
+        ...process.env, KUBECONFIG: kubeconfig, WATCH_NAMESPACE: RBAC_NS, LEADER_ELECTION: 'true',
+        LEADER_ELECTION_NAMESPACE: RBAC_NS, METRICS_PORT: '0', HEALTH_PORT: '0', POD_NAME: 'operator-under-test',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let log = '';
+    op.stdout.on('data', (c: Buffer) => (log += c.toString()));
+    op.stderr.on('data', (c: Buffer) => (log += c.toString()));
+    try {
+      const cm = 'hg-herdguard-profile-herdguard-policy';
+      let rendered = '';
+      for (let t0 = Date.now(); !rendered && Date.now() - t0 < 60_000; await sleep(250)) {
+        rendered = await cp.kubectl(['get', 'configmap', cm, '-n', RBAC_NS, '-o', 'jsonpath={.data.policy\\.json}']).catch(() => '');
+      }
+      expect(rendered, log).toContain('"policy":"hg-herdguard-profile"');
+      const holder = await cp.kubectl(['get', 'lease', '-n', RBAC_NS, '-o', 'jsonpath={.items[*].spec.holderIdentity}']);
+      expect(holder).toBe('operator-under-test');
+      expect(log).not.toMatch(/forbidden/i);
+    } finally {
+      op.kill('SIGTERM');
+      await new Promise((resolve) => op.once('exit', resolve));
+    }
+  });
 });
+
