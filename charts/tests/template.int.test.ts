@@ -4,12 +4,12 @@
  * The chart rendered by the real helm for the main value combinations, asserted on the
  * parsed objects (not on text).
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { OPERATOR_RULES } from './operator-rbac.js';
-import { chartDir, find, MONITORING_APIS, ofKind, podSpecs, render, renderError, type Rendered } from './helm.js';
+import { chartDir, repoRoot, find, MONITORING_APIS, ofKind, podSpecs, render, renderError, type Rendered } from './helm.js';
 
 const n = (c: string) => `hg-herdguard-${c}`;
 const envOf = (d: Rendered) => d.spec.template.spec.containers[0].env as Array<{ name: string; value?: string; valueFrom?: any }>;
@@ -45,6 +45,9 @@ describe('the chart with default values', () => {
       const dep = find(docs, 'Deployment', n(svc));
       expect(dep.spec.template.spec.serviceAccountName).toBe(n(svc));
       expect(envVar(dep, 'HERDGUARD_POLICY_CONFIGMAP')?.value).toBe(`shop/${n(svc)}-herdguard-policy`);
+      // The image runs compiled JS; the API policy source registers itself when preloaded.
+      expect(dep.spec.template.spec.containers[0].args).toEqual(['--import', './example-app/cache/policy/kube-source.js', `example-app/${svc}/main.js`]);
+      for (const ts of ['example-app/cache/policy/kube-source.ts', `example-app/${svc}/main.ts`]) expect(existsSync(join(repoRoot, ts)), ts).toBe(true);
     }
     expect(find(docs, 'ServiceAccount', n('feed-simulator')).automountServiceAccountToken).toBe(false);
   });

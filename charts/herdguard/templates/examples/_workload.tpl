@@ -84,7 +84,12 @@ spec:
         - name: {{ .component }}
           image: {{ include "herdguard.image" (dict "root" $root "which" "services") }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
+          {{- if .policy }}
+          # Preloading the API policy source registers it with the service kit (kube-source.ts).
+          args: ["--import", "./example-app/cache/policy/kube-source.js", {{ .entrypoint | quote }}]
+          {{- else }}
           args: [{{ .entrypoint | quote }}]
+          {{- end }}
           securityContext:
             {{- include "herdguard.containerSecurityContext" $root | nindent 12 }}
           env:
