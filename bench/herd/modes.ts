@@ -63,6 +63,9 @@ export function policySpec(mode: Mode, s: ModeSizes): Record<string, unknown> {
     targetRef: { kind: 'Deployment', name: 'profile' },
     keyspaces: [keyspace],
     origin: mode === 'baseline' || mode === 'jitter' ? UNGUARDED : GUARDED,
+    // The lab flushes Redis between runs; the cold-Redis warmup would then refill hot keys
+    // from the origin during the steady burst and blur what each mode does in the herd.
+    warmup: { onColdRedis: false },
   };
 }
 

@@ -1,11 +1,6 @@
 /** `npm run seed:profile -- --users N [--database-url URL]`: schema plus users 1..N, idempotent. */
 import { CliFlagError, parseFlags, runCli } from './flags.js';
-import { MAX_SEED_USERS, seedProfiles } from './seeding.js';
-
-export const SEED_FLAGS = {
-  users: { type: 'int', min: 1, max: MAX_SEED_USERS, help: 'how many users to create (ids 1..N)' },
-  'database-url': { type: 'string', help: 'PostgreSQL URL (default: env DATABASE_URL)' },
-} as const;
+import { MAX_SEED_USERS, SEED_FLAGS, seedProfiles } from './seeding.js';
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), SEED_FLAGS);

@@ -4,6 +4,12 @@ import { SCHEMA_SQL } from './db.js';
 
 export const MAX_SEED_USERS = 10_000_000;
 
+/** Flags of `npm run seed:profile`. */
+export const SEED_FLAGS = {
+  users: { type: 'int', min: 1, max: MAX_SEED_USERS, help: 'how many users to create (ids 1..N)' },
+  'database-url': { type: 'string', help: 'PostgreSQL URL (default: env DATABASE_URL)' },
+} as const;
+
 export async function seedProfiles(databaseUrl: string, users: number): Promise<{ inserted: number }> {
   const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();

@@ -48,14 +48,15 @@ export class HerdguardStore implements ProfileStore {
     }
   }
 
-  update(id: number, patch: ProfilePatch): Promise<Profile> {
+  async update(id: number, patch: ProfilePatch): Promise<Profile> {
     // The writer runs under the key's lease: DB first, then the cache is repopulated with
     // the returned row, so readers never see a hole or an older version afterwards.
-    return this.cache.write<Profile>(userKey(id), async () => {
-      const updated = await this.opts.db.update(id, patch);
-      if (!updated) throw new ProfileNotFoundError(id);
-      return updated;
-    });
+    try {
+      return await this.cache.write<Profile>(userKey(id), async () => (await this.opts.db.update(id, patch)) ?? NOT_FOUND);
+    } catch (err) {
+      if (err instanceof NotFoundError) throw new ProfileNotFoundError(id);
+      throw err;
+    }
   }
 
   async prime(profiles: readonly Profile[]): Promise<void> {
