@@ -1,0 +1,74 @@
+/**
+ * npm run e2e -- --provider local|kind [--scenario NAME] [--quick] [--json FILE]
+ * Runs the scenarios on one provider, prints a short summary, writes every scenario's named
+ * figures to FILE. Exit code 1 if any scenario failed.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { parseArgs } from 'node:util';
+import { PROVIDER_NAMES, providers } from './providers/index.js';
+import { scenarios } from './scenarios/index.js';
+import type { ScenarioResult } from './scenarios/scenario.js';
+
+function usage(problem: string): never {
+  throw new Error(
+    `${problem}\nusage: npm run e2e -- --provider ${PROVIDER_NAMES.join('|')} [--scenario ${scenarios.map((s) => s.name).join('|')}] [--quick] [--json FILE]`,
+  );
+}
+
+function options() {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      options: { provider: { type: 'string' }, scenario: { type: 'string', multiple: true }, json: { type: 'string' }, quick: { type: 'boolean', default: false } },
+      strict: true,
+    }).values;
+  } catch (err) {
+    usage(err instanceof Error ? err.message : String(err));
+  }
+  const provider = parsed.provider;
+  if (!provider) usage('--provider is required');
+  if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) usage(`unknown provider ${JSON.stringify(provider)}; accepted: ${PROVIDER_NAMES.join(', ')}`);
+  if (!providers[provider]) usage(`provider ${JSON.stringify(provider)} is not available in this build yet; available: ${Object.keys(providers).join(', ')}`);
+  const names = parsed.scenario ?? scenarios.map((s) => s.name);
+  for (const n of names) {
+    if (!scenarios.some((s) => s.name === n)) usage(`unknown scenario ${JSON.stringify(n)}; accepted: ${scenarios.map((s) => s.name).join(', ')}`);
+  }
+  return { provider, names, json: parsed.json, quick: parsed.quick ?? false };
+}
+
+async function main(): Promise<void> {
+  const o = options();
+  const results: Record<string, ScenarioResult | { error: string }> = {};
+  for (const name of o.names) {
+    const scenario = scenarios.find((s) => s.name === name)!;
+    const provider = providers[o.provider]!();
+    const log = (msg: string) => console.error(`[${o.provider}/${name}] ${msg}`);
+    const started = Date.now();
+    try {
+      log(`up: ${scenario.description}`);
+      await provider.up();
+      results[name] = await scenario.run({ provider, quick: o.quick, log });
+    } catch (err) {
+      results[name] = { error: err instanceof Error ? err.message : String(err) };
+    } finally {
+      await provider.down();
+    }
+    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  }
+  console.log(`\ne2e on provider ${o.provider}`);
+  for (const [name, r] of Object.entries(results)) {
+    console.log(`  ${name}: ${Object.entries(r).map(([k, v]) => `${k}=${String(v)}`).join('  ')}`);
+  }
+  if (o.json) {
+    mkdirSync(dirname(o.json), { recursive: true });
+    writeFileSync(o.json, JSON.stringify({ provider: o.provider, quick: o.quick, at: new Date().toISOString(), scenarios: results }, null, 2) + '\n');
+    console.log(`  wrote ${o.json}`);
+  }
+  if (Object.values(results).some((r) => 'error' in r)) process.exitCode = 1;
+}
+
+main().catch((err: unknown) => {
+  console.error(`e2e: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 2;
+});

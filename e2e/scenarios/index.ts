@@ -1,0 +1,6 @@
+/** Every scenario, by name. Add new ones here. */
+import { idleCost } from './idle-cost.js';
+import { propagation } from './propagation.js';
+import type { Scenario } from './scenario.js';
+
+export const scenarios: readonly Scenario[] = [propagation, idleCost];
