@@ -1,5 +1,5 @@
 /** Public entry of the herdguard cache library. */
-export { createCache } from './cache/herd-cache.js';
+export { createCache } from './cache/create-cache.js';
 export type { Cache, CacheOptions, Factory, FactoryContext, HotKey, WarmupOptions } from './cache/types.js';
 export { NOT_FOUND } from './cache/not-found.js';
 export { createRedisClient } from './l2/redis-client.js';

@@ -32,7 +32,7 @@ import { lifetimes } from '../refresh/jitter.js';
 import { runWarmup } from '../refresh/warmup.js';
 import { shouldRefreshEarly } from '../refresh/xfetch.js';
 import { freshness, type Envelope } from './envelope.js';
-import { NOT_FOUND, type NotFound } from './not-found.js';
+import { NOT_FOUND } from './not-found.js';
 import { validateCacheOptions, validateWarmupOptions } from './options.js';
 import type { Cache, CacheOptions, Factory, HotKey, WarmupOptions } from './types.js';
 
@@ -490,7 +490,11 @@ export class HerdCache implements Cache {
     factory: Factory<unknown>,
     opts: WarmupOptions,
   ): Promise<{ warmed: number; failed: number }> {
-    validateWarmupOptions(opts);
+    try {
+      validateWarmupOptions(opts);
+    } catch (err) {
+      return Promise.reject(err);
+    }
     const mode: FillMode = { reason: 'warmup', accept: MISS.accept };
     return runWarmup({
       keys,
@@ -627,10 +631,3 @@ export class HerdCache implements Cache {
     await this.background.close();
   }
 }
-
-/** Builds a cache; throws InvalidOptionError naming the first bad option. */
-export function createCache(opts: CacheOptions): Cache {
-  return new HerdCache(opts);
-}
-
-export type { NotFound };
