@@ -1,0 +1,132 @@
+/**
+ * The failover controller inside the operator, against a real kube-apiserver and real
+ * redis-server processes. The test plays the kubelet: it creates the Redis Pod objects
+ * and reports their IP, port and readiness.
+ */
+import { KubeConfig } from '@kubernetes/client-node';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderCrdYaml } from '../../crds/generate.js';
+import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
+import { waitFor } from '../../e2e/local/process.js';
+import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { silentLogger } from '../../example-app/cache/log.js';
+import { HttpKubeClient } from '../kube/client.js';
+import { systemClock } from '../kube/clock.js';
+import { resources, type KubeObject } from '../kube/resources.js';
+import { Manager } from '../manager.js';
+import { operatorMetrics } from '../metrics.js';
+import { POLICY_KEY, renderedConfigMapName } from '../names.js';
+import { CachePolicyController } from '../policy/controller.js';
+import type { CachePolicyObject, ConfigMapObject } from '../policy/types.js';
+import { RedisFailoverController } from './controller.js';
+import { REDIS_PORT_ANNOTATION } from './kube-seams.js';
+import { role } from './test-harness.test-helpers.js';
+
+const NS = 'hg-failover';
+let cp: ControlPlane;
+let api: HttpKubeClient;
+let manager: Manager;
+let failover: RedisFailoverController;
+const servers: RedisServer[] = [];
+const registry = new Registry();
+
+const podTarget = (name: string) => ({ res: resources.pods, namespace: NS, name });
+const policy = (name: string) => ({
+  apiVersion: 'herdguard.io/v1alpha1',
+  kind: 'CachePolicy',
+  metadata: { name, namespace: NS },
+  spec: {
+    targetRef: { kind: 'Deployment', name: 'web' },
+    keyspaces: [{ prefix: `${name}:`, ttl: '60s' }],
+    redis: { statefulSetRef: { name: 'redis' }, failover: { enabled: true, detectAfter: '1500ms', checkInterval: '250ms' } },
+  },
+});
+
+async function redisPod(name: string, s: RedisServer) {
+  await api.create({ res: resources.pods, namespace: NS }, {
+    metadata: { name, labels: { app: 'redis' }, annotations: { [REDIS_PORT_ANNOTATION]: String(s.port) } },
+    spec: { containers: [{ name: 'redis', image: 'redis' }] },
+  });
+  await api.mergePatch({ ...podTarget(name), subresource: 'status' }, {
+    status: { phase: 'Running', podIP: s.host, conditions: [{ type: 'Ready', status: 'True' }] },
+  });
+}
+
+beforeAll(async () => {
+  cp = await startControlPlane();
+  const kc = new KubeConfig();
+  kc.loadFromFile(cp.kubeconfigPath);
+  api = new HttpKubeClient({ kubeConfig: kc, userAgent: 'herdguard-failover-test' });
+  await cp.kubectl(['apply', '-f', '-'], renderCrdYaml());
+  await cp.kubectl(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/cachepolicies.herdguard.io']);
+  await api.create({ res: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace' } }, { metadata: { name: NS } });
+  await api.create({ res: resources.statefulSets, namespace: NS }, {
+    metadata: { name: 'redis' },
+    spec: {
+      replicas: 2,
+      serviceName: 'redis',
+      selector: { matchLabels: { app: 'redis' } },
+      template: { metadata: { labels: { app: 'redis' } }, spec: { containers: [{ name: 'redis', image: 'redis' }] } },
+    },
+  });
+  const primary = await startRedis({ name: 'redis-0' });
+  const replica = await startRedis({ name: 'redis-1', replicaOf: { host: primary.host, port: primary.port } });
+  servers.push(primary, replica);
+  await redisPod('redis-0', primary);
+  await redisPod('redis-1', replica);
+  failover = new RedisFailoverController({ registry });
+  manager = new Manager({
+    client: api,
+    controllers: [new CachePolicyController(), failover],
+    identity: 'test',
+    namespace: NS,
+    leaderElection: false,
+    clock: systemClock,
+    logger: silentLogger,
+    metrics: operatorMetrics(),
+  });
+  await manager.start();
+  await api.create({ res: resources.cachePolicies, namespace: NS }, policy('profile'));
+  await api.create({ res: resources.cachePolicies, namespace: NS }, policy('quotes'));
+});
+
+afterAll(async () => {
+  await manager?.stop();
+  await failover?.close();
+  await Promise.all(servers.map((s) => s.stop(1000)));
+  api?.close();
+  await cp?.stop();
+});
+
+const status = async (name: string) =>
+  (await api.get<CachePolicyObject>({ res: resources.cachePolicies, namespace: NS, name })).status?.redis;
+const labelOf = async (pod: string) => (await api.get<KubeObject>(podTarget(pod))).metadata.labels?.['role'];
+const renderedRedis = async (p: string) => {
+  const cm = await api.get<ConfigMapObject>({ res: resources.configMaps, namespace: NS, name: renderedConfigMapName(p) });
+  return (JSON.parse(cm.data?.[POLICY_KEY] ?? '{}') as { redis?: { primary: string } }).redis;
+};
+
+describe('redis failover controller on a real API server', () => {
+  it('adopts the running primary for both policies with one brain, labels it and publishes it', async () => {
+    await waitFor('redis-0 published', async () => (await status('profile'))?.primary === 'redis-0', 30_000);
+    expect(await labelOf('redis-0')).toBe('primary');
+    expect((await status('quotes'))?.primary).toBe('redis-0');
+    expect(failover.brainFor('hg-failover/redis')).toBeDefined();
+    expect(failover.allKeys()).toEqual(['hg-failover/redis']);
+  });
+
+  it('promotes the replica after kill -9 of the primary: status, label, rendered policy and metrics follow', async () => {
+    await servers[0]!.kill();
+    await api.mergePatch({ ...podTarget('redis-0'), subresource: 'status' }, { status: { conditions: [{ type: 'Ready', status: 'False' }] } });
+    await waitFor('redis-1 promoted', async () => (await status('profile'))?.promotions === 1, 30_000);
+    expect(await role(servers[1]!)).toBe('master');
+    expect(await labelOf('redis-1')).toBe('primary');
+    expect(await labelOf('redis-0')).toBeUndefined();
+    await waitFor('rendered primary moved', async () => (await renderedRedis('profile'))?.primary === 'redis-1', 30_000);
+    const text = await registry.metrics();
+    expect(text).toMatch(/herdguard_redis_promotions_total\{redis="redis",reason="PrimaryLost"\} 1/);
+    expect(text).toMatch(/herdguard_redis_failover_duration_seconds_count\{redis="redis",reason="PrimaryLost"\} 1/);
+    expect(failover.brainFor('hg-failover/redis')?.maxPrimariesObserved).toBe(1);
+  });
+});

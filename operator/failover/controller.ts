@@ -1,0 +1,163 @@
+/**
+ * The Redis failover controller: one brain per Redis StatefulSet, however many
+ * CachePolicies point at it (the key is the StatefulSet, not the policy). Each reconcile
+ * is one brain tick and asks to come back after checkInterval, so the check loop is owned
+ * by the leader's work queue: it stops the moment this replica stops leading.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Registry } from 'prom-client';
+import { parseDuration } from '../../example-app/cache/policy/duration.js';
+import type { Controller, ReconcileContext, ReconcileOutcome, SetupContext } from '../controller.js';
+import { sleepOn, type Clock as KubeClock } from '../kube/clock.js';
+import type { Informer } from '../kube/informer.js';
+import { objectKey, resources } from '../kube/resources.js';
+import type { CachePolicyObject, PodObject, WorkloadObject } from '../policy/types.js';
+import { FailoverBrain, type FailoverConfig } from './brain.js';
+import type { Clock } from './clock.js';
+import { kubeSeams, type KubeSeamsInput } from './kube-seams.js';
+import { failoverMetrics, type FailoverMetrics } from './metrics.js';
+import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
+
+interface Entry {
+  brain: FailoverBrain;
+  admin: RedisAdmin;
+  memory: KubeSeamsInput['memory'];
+}
+
+type Spec = {
+  redis?: { statefulSetRef?: { name: string }; failover?: { enabled?: boolean; detectAfter?: string; checkInterval?: string } };
+  warmup?: { onColdRedis?: boolean; topKeys?: number; ratePerSecond?: number };
+  targetRef: { kind: string; name: string };
+};
+
+const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : (parseDuration(v) ?? dflt));
+
+/** Failover settings for a Redis: from the alphabetically first policy, so the choice is stable. */
+export function failoverConfig(redis: string, policies: CachePolicyObject[], instances: number): FailoverConfig {
+  const spec = (policies[0]?.spec ?? {}) as Spec;
+  const f = spec.redis?.failover ?? {};
+  const w = spec.warmup ?? {};
+  return {
+    redis,
+    enabled: f.enabled ?? true,
+    detectAfterMs: ms(f.detectAfter, 1500),
+    checkIntervalMs: ms(f.checkInterval, 250),
+    warmup: { onColdRedis: w.onColdRedis ?? true, topKeys: w.topKeys ?? 10_000, ratePerSecond: w.ratePerSecond ?? 1000 },
+    instances: Math.max(1, instances),
+  };
+}
+
+export class RedisFailoverController implements Controller {
+  readonly name = 'redis-failover';
+  /** The queue runs one reconcile per key at a time, so a brain never ticks twice at once; two workers serve two Redis. */
+  readonly workers = 2;
+  private policies!: Informer<CachePolicyObject>;
+  private pods!: Informer<PodObject>;
+  private statefulSets!: Informer<WorkloadObject>;
+  private deployments!: Informer<WorkloadObject>;
+  private readonly brains = new Map<string, Entry>();
+  private readonly metrics: FailoverMetrics | undefined;
+
+  constructor(opts: { registry?: Registry } = {}) {
+    this.metrics = opts.registry ? failoverMetrics(opts.registry) : undefined;
+  }
+
+  /** Closes every admin connection; call after the manager stopped (operator shutdown). */
+  async close(): Promise<void> {
+    const all = [...this.brains.values()];
+    this.brains.clear();
+    await Promise.all(all.map((e) => e.admin.close()));
+  }
+
+  /** Brains of this Redis key, for the chaos scenarios (max primaries observed). */
+  brainFor(key: string): FailoverBrain | undefined {
+    return this.brains.get(key)?.brain;
+  }
+
+  setup(ctx: SetupContext): void {
+    this.policies = ctx.informer(resources.cachePolicies);
+    this.pods = ctx.informer(resources.pods);
+    this.statefulSets = ctx.informer(resources.statefulSets);
+    this.deployments = ctx.informer(resources.deployments);
+    const enqueueAll = () => this.allKeys().forEach((k) => ctx.enqueue(k));
+    this.policies.on({ onAdd: enqueueAll, onUpdate: enqueueAll, onDelete: enqueueAll });
+  }
+
+  /** Called at the start of every leadership term: health seen in an earlier term is stale. */
+  allKeys(): string[] {
+    const keys = new Set(this.policies.list().flatMap((p) => this.redisKey(p)));
+    for (const [key, e] of this.brains) {
+      if (keys.has(key)) continue;
+      this.brains.delete(key);
+      void e.admin.close().catch(() => undefined);
+    }
+    for (const e of this.brains.values()) e.memory.record = e.memory.published = null;
+    return [...keys];
+  }
+
+  async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileOutcome> {
+    const policies = this.referencing(key);
+    if (policies.length === 0) {
+      const e = this.brains.get(key);
+      this.brains.delete(key);
+      await e?.admin.close();
+      return { result: 'success' };
+    }
+    const config = failoverConfig(key.slice(key.indexOf('/') + 1), policies, this.instances(policies));
+    const entry = this.brains.get(key) ?? this.create(key, ctx, config);
+    entry.brain.reconfigure(config);
+    await entry.brain.tick();
+    return { result: 'success', requeueAfterMs: config.checkIntervalMs };
+  }
+
+  private create(key: string, ctx: ReconcileContext, config: FailoverConfig): Entry {
+    const clock = failoverClock(ctx.clock);
+    const admin = createRedisAdmin({ clock, timeoutMs: Math.min(500, Math.max(50, config.checkIntervalMs)) });
+    const memory: Entry['memory'] = { record: null, published: null };
+    const seams = kubeSeams({
+      key,
+      ctx,
+      policies: () => this.referencing(key),
+      statefulSet: () => this.statefulSets.get(key),
+      pods: this.pods,
+      memory,
+    });
+    const brain = new FailoverBrain({
+      config,
+      admin,
+      seams,
+      clock,
+      newId: randomUUID,
+      ...(this.metrics ? { metrics: this.metrics } : {}),
+      log: (msg, fields) => ctx.logger.warn(msg, fields),
+    });
+    const entry = { brain, admin, memory };
+    this.brains.set(key, entry);
+    return entry;
+  }
+
+  private redisKey(p: CachePolicyObject): string[] {
+    const name = p.spec.redis?.statefulSetRef?.name;
+    return name && p.metadata.deletionTimestamp === undefined ? [`${p.metadata.namespace ?? ''}/${name}`] : [];
+  }
+
+  private referencing(key: string): CachePolicyObject[] {
+    return this.policies
+      .list()
+      .filter((p) => this.redisKey(p)[0] === key)
+      .sort((a, b) => objectKey(a).localeCompare(objectKey(b)));
+  }
+
+  private instances(policies: CachePolicyObject[]): number {
+    return policies.reduce((n, p) => {
+      const ns = p.metadata.namespace ?? '';
+      const t = p.spec.targetRef;
+      const w = (t.kind === 'Deployment' ? this.deployments : this.statefulSets).get(`${ns}/${t.name}`);
+      return n + (w?.spec.replicas ?? 1);
+    }, 0);
+  }
+}
+
+function failoverClock(c: KubeClock): Clock {
+  return { now: () => c.now(), sleep: (ms, signal) => sleepOn(c, ms, signal) };
+}
