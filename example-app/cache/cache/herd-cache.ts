@@ -485,18 +485,14 @@ export class HerdCache implements Cache {
     return scheduled;
   }
 
-  warmup(
+  async warmup(
     keys: readonly string[],
     factory: Factory<unknown>,
     opts: WarmupOptions,
   ): Promise<{ warmed: number; failed: number }> {
-    try {
-      validateWarmupOptions(opts);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    validateWarmupOptions(opts); // inside async: the caller gets a rejection, not a throw
     const mode: FillMode = { reason: 'warmup', accept: MISS.accept };
-    return runWarmup({
+    return await runWarmup({
       keys,
       ratePerSecond: opts.ratePerSecond,
       batchSize: opts.batchSize,
