@@ -48,7 +48,7 @@ export class LocalProvider implements Provider {
   }
 
   async down(): Promise<void> {
-    await Promise.all([...this.procs.values()].map((p) => p.managed?.stop()));
+    await Promise.all([...this.procs.values()].map((p) => p.managed?.stop() ?? Promise.resolve()));
     this.procs.clear();
     await this.redis?.stop();
     this.redis = undefined;
