@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
 import { chartDir, MONITORING_APIS, render, renderText, type RenderOptions } from './helm.js';
 import { OPERATOR_RULES } from './operator-rbac.js';
+import { cachePolicy, helmValues } from '../../e2e/kind/stack.js';
+import type { StackSpec } from '../../e2e/providers/provider.js';
 
 const NAMESPACE = 'shop';
 const fixture = (f: string) => join(import.meta.dirname, 'fixtures', f);
@@ -29,7 +31,19 @@ const combos: Record<string, RenderOptions> = {
   'the examples off': { set: { 'examples.enabled': false } },
   'an external database': { set: { 'postgresql.enabled': false, 'externalDatabase.url': 'postgres://u:p@db:5432/profile' } },
   'NetworkPolicies on': { set: { 'networkPolicies.enabled': true } },
+  'the values the kind e2e provider installs': { set: helmValues(kindStack()), release: 'herdguard' },
 };
+
+function kindStack(): StackSpec {
+  const policySpec = (prefix: string) => ({ targetRef: { kind: 'Deployment', name: 'x' }, keyspaces: [{ prefix, ttl: '10s' }] });
+  return {
+    namespace: NAMESPACE,
+    services: [
+      { name: 'profile', replicas: 3, policySpec: policySpec('user:') },
+      { name: 'market-data', replicas: 3, policySpec: policySpec('quote:') },
+    ],
+  };
+}
 
 let cp: ControlPlane;
 
@@ -67,6 +81,11 @@ describe('helm template | kubectl apply --dry-run=server', () => {
       }
     });
   }
+
+  it('accepts the CachePolicies the kind e2e provider applies', async () => {
+    const docs = kindStack().services.map((svc) => JSON.stringify(cachePolicy(NAMESPACE, svc)));
+    for (const d of docs) expect(await cp.kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], d)).toMatch(/cachepolicy.herdguard.io\/herdguard-/);
+  });
 
   it('refuses a CachePolicy the CRD rules reject, so the dry run really validates', async () => {
     const bad = `apiVersion: herdguard.io/v1alpha1

@@ -14,7 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { kubeBinary } from '../cluster/binaries.js';
-import { tempDir, waitFor } from '../local/process.js';
+import { tempDir } from '../local/process.js';
 import { LEASE_NAME } from '../../operator/names.js';
 import { cachePolicy, FULLNAME, helmSetArgs, helmValues, IMAGES, RELEASE, workloadName } from '../kind/stack.js';
 import { preflight, run, which, type Tools } from '../kind/tools.js';
@@ -211,9 +211,4 @@ export class KindProvider implements Provider {
       setTimeout(() => reject(new Error(`kubectl port-forward ${pod} did not start in 30s: ${out.trim()}`)), 30_000).unref();
     });
   }
-}
-
-/** Waits until a process's forwarded /healthz answers (used by scenarios through restart()). */
-export async function waitHealthy(p: KindProvider, name: string): Promise<void> {
-  await waitFor(`${name} /healthz`, async () => (await fetch(`${p.endpoint(name)}/healthz`).catch(() => undefined))?.status === 200, 120_000);
 }
