@@ -51,6 +51,9 @@ async function main(): Promise<void> {
       results[name] = await scenario.run({ provider, quick: o.quick, log });
     } catch (err) {
       results[name] = { error: err instanceof Error ? err.message : String(err) };
+      // Providers that can (kind) save pod logs, events and node logs before tearing down.
+      const diagnostics = (provider as { collectDiagnostics?: () => Promise<string> }).collectDiagnostics;
+      if (diagnostics) await diagnostics.call(provider).then((dir) => log(`diagnostics in ${dir}`), () => undefined);
     } finally {
       await provider.down();
     }
