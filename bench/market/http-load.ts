@@ -4,6 +4,7 @@
  * hide the herd). In-flight requests are capped; anything over the cap counts as skipped.
  */
 import { Pool } from 'undici';
+import { summarize, type LatencySummary } from '../lib/index.js';
 
 export interface LoadResult {
   readonly sent: number;
@@ -11,6 +12,7 @@ export interface LoadResult {
   readonly byStatus: Record<string, number>;
   /** [ms since start, status] per response, for plots. */
   readonly events: Array<readonly [number, number]>;
+  readonly latency: LatencySummary;
 }
 
 export interface LoadOptions {
@@ -27,6 +29,7 @@ export async function openLoop(o: LoadOptions): Promise<LoadResult> {
   const pools = o.targets.map((t) => new Pool(t, { connections: 64, pipelining: 1 }));
   const byStatus: Record<string, number> = {};
   const events: Array<readonly [number, number]> = [];
+  const latencies: number[] = [];
   const inflight = new Set<Promise<void>>();
   const cap = o.maxInflight ?? 5000;
   const start = performance.now();
@@ -46,6 +49,7 @@ export async function openLoop(o: LoadOptions): Promise<LoadResult> {
         const path = o.paths[Math.floor(i / pools.length) % o.paths.length] as string;
         sent += 1;
         o.onSend?.();
+        const t = performance.now();
         const p: Promise<void> = pool
           .request({ method: 'GET', path })
           .then(async (r) => {
@@ -55,6 +59,7 @@ export async function openLoop(o: LoadOptions): Promise<LoadResult> {
           .then((status) => {
             byStatus[status] = (byStatus[status] ?? 0) + 1;
             events.push([performance.now() - start, status]);
+            latencies.push(performance.now() - t);
           })
           .finally(() => inflight.delete(p));
         inflight.add(p);
@@ -66,5 +71,5 @@ export async function openLoop(o: LoadOptions): Promise<LoadResult> {
   } finally {
     await Promise.all(pools.map((p) => p.close()));
   }
-  return { sent, skipped, byStatus, events };
+  return { sent, skipped, byStatus, events, latency: summarize(latencies) };
 }

@@ -26,7 +26,7 @@ export interface BalanceResult {
 
 export async function balance(quick: boolean): Promise<BalanceResult> {
   const connections = quick ? 3000 : 9000;
-  const settleSeconds = quick ? 20 : 30;
+  const settleSeconds = quick ? 15 : 30;
   progress('balance: starting redis, feed simulator, 3 pods and nginx (least_conn)');
   const stack = await startStack({ pods: 3, simRate: 50, simLatencyMs: 20, namePrefix: 'balance', podEnv: { BALANCE_INTERVAL_MS: '1000', BALANCE_TOLERANCE_PCT: '5' } });
   const nginx = await startNginx(stack.pods.map((p) => `127.0.0.1:${p.port}`)).catch(async (err: unknown) => {
@@ -62,7 +62,8 @@ export async function balance(quick: boolean): Promise<BalanceResult> {
     }
     const perPod = await podCounts();
     lc.mark();
-    await sleep(6000);
+    // Quotes change about every TTL (2 s): 5 s gives every symbol at least one live update.
+    await sleep(5000);
     const s = lc.stats();
     const r: BalanceResult = {
       connections,

@@ -27,8 +27,8 @@ export interface HotKeyResult {
 
 export async function hotKey(quick: boolean): Promise<HotKeyResult> {
   const symbol = 'AAPL';
-  const warmupMs = quick ? 4000 : 6000;
-  const windowMs = quick ? 6000 : 15_000;
+  const warmupMs = quick ? 3000 : 6000;
+  const windowMs = quick ? 5000 : 15_000;
   progress('hotKey: starting redis, feed simulator and 3 pods (default policy: hot above 200 req/s, 8 replicas)');
   const stack = await startStack({ pods: 3, simRate: 50, simLatencyMs: 20, namePrefix: 'hotkey', podEnv: { BALANCE_INTERVAL_MS: '0' } });
   const ws = (u: string) => u.replace('http', 'ws');

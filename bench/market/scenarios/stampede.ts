@@ -4,6 +4,7 @@
  * (herdguard policy) run in the same invocation on fresh stacks.
  */
 import { getJson } from '../../../example-app/market-data/testing/stack.js';
+import type { LatencySummary } from '../../lib/index.js';
 import { openLoop, type LoadResult } from '../http-load.js';
 import { progress } from '../progress.js';
 import { startStack } from '../stack.js';
@@ -22,6 +23,7 @@ export interface StampedeMode {
   readonly upstream429: number;
   readonly responses: Record<string, number>;
   readonly skipped: number;
+  readonly latency: LatencySummary;
   /** [second, upstream-bound 503s] for the plot. */
   readonly errorsPerSecond: Array<[number, number]>;
 }
@@ -87,9 +89,10 @@ async function runMode(mode: 'baseline' | 'protected', o: { ttlMs: number; durat
       upstream429: stats.limited,
       responses: load.byStatus,
       skipped: load.skipped,
+      latency: load.latency,
       errorsPerSecond: Array.from({ length: Math.ceil(o.durationMs / 1000) }, (_, s) => [s, perSec.get(s) ?? 0]),
     };
-    progress(`stampede/${mode}: upstream hits/symbol/expiry ${r.upstreamHitsPerSymbolPerExpiry.toFixed(2)}, upstream 429s ${r.upstream429}, responses ${JSON.stringify(r.responses)}`);
+    progress(`stampede/${mode}: upstream hits/symbol/expiry ${r.upstreamHitsPerSymbolPerExpiry.toFixed(2)}, upstream 429s ${r.upstream429}, responses ${JSON.stringify(r.responses)}, skipped ${r.skipped}, p50/p99 ${r.latency.p50Ms.toFixed(0)}/${r.latency.p99Ms.toFixed(0)} ms`);
     return r;
   } finally {
     await stack.stop();
@@ -97,7 +100,7 @@ async function runMode(mode: 'baseline' | 'protected', o: { ttlMs: number; durat
 }
 
 export async function stampede(quick: boolean): Promise<{ baseline: StampedeMode; protected: StampedeMode }> {
-  const o = quick ? { ttlMs: 3000, durationMs: 10_000, ratePerSec: 1200 } : { ttlMs: 5000, durationMs: 30_000, ratePerSec: 1200 };
+  const o = quick ? { ttlMs: 2000, durationMs: 8000, ratePerSec: 1200 } : { ttlMs: 5000, durationMs: 30_000, ratePerSec: 1200 };
   const baseline = await runMode('baseline', o);
   const prot = await runMode('protected', o);
   return { baseline, protected: prot };
