@@ -145,10 +145,16 @@ export class HerdCache implements Cache {
   private async handle(key: string, st: KeyspaceState, factory: Factory<unknown>): Promise<unknown> {
     if (st.l1.enabled) st.m.l1Miss.inc();
     try {
-      const env = await this.readL2(key, st);
-      const stale = env === null ? null : this.serveL2(key, st, env, factory);
-      if (stale !== null && stale.served) return stale.value;
-      return await this.coalesce(key, st, factory, stale?.candidate ?? null, MISS);
+      const env = this.l2 === null ? null : await this.readL2(this.l2, key, st);
+      if (env === null) {
+        st.m.l2Miss.inc();
+        return await this.coalesce(key, st, factory, null, MISS);
+      }
+      const state = freshness(env, this.clock.now(), st.ks);
+      if (state === 'fresh' || state === 'stale-revalidate')
+        return this.serveL2(key, st, env, state, factory);
+      st.m.l2Miss.inc();
+      return await this.coalesce(key, st, factory, state === 'stale-if-error' ? env : null, MISS);
     } catch (err) {
       this.countError(st, err);
       throw err;
@@ -156,38 +162,29 @@ export class HerdCache implements Cache {
   }
 
   /** One GET; a hot key reads a random copy and falls back to the key itself if that copy is missing. */
-  private async readL2(key: string, st: KeyspaceState): Promise<Envelope | null> {
-    if (this.l2 === null) return null;
+  private readL2(l2: RedisTier, key: string, st: KeyspaceState): Promise<Envelope | null> {
     const copy = this.readCopy(key, st);
-    let env = await this.l2.read(key, copy);
-    if (env === null && copy !== 0) env = await this.l2.read(key, 0);
-    if (env === L2_DOWN) return null;
-    if (env === null) st.m.l2Miss.inc();
-    return env;
+    if (copy === 0) return l2.fetch(key, 0);
+    return l2.fetch(key, copy).then((env) => env ?? l2.fetch(key, 0));
   }
 
-  /** Serves a fresh or revalidating L2 envelope; otherwise says which stale value may back an origin failure. */
+  /** Serves a fresh value (maybe flipping the XFetch coin) or a stale one while one refresh runs. */
   private serveL2(
     key: string,
     st: KeyspaceState,
     env: Envelope,
+    state: 'fresh' | 'stale-revalidate',
     factory: Factory<unknown>,
-  ): { served: true; value: unknown } | { served: false; candidate: Envelope | null } {
-    const now = this.clock.now();
-    const state = freshness(env, now, st.ks);
+  ): unknown {
     if (state === 'fresh') {
       st.m.l2Hit.inc();
       this.l1Set(key, st, env, factory);
-      if (st.ks.earlyRefreshBeta !== null) this.maybeRefreshEarly(key, st, env, now, factory);
-      return { served: true, value: valueOf(env, key) };
-    }
-    if (state === 'stale-revalidate') {
+      if (st.ks.earlyRefreshBeta !== null) this.maybeRefreshEarly(key, st, env, this.clock.now(), factory);
+    } else {
       st.m.l2Stale.inc();
       this.refreshInBackground(key, st, factory, 'stale', env);
-      return { served: true, value: valueOf(env, key) };
     }
-    st.m.l2Miss.inc();
-    return { served: false, candidate: state === 'stale-if-error' ? env : null };
+    return valueOf(env, key);
   }
 
   // ---------------------------------------------------------------- coalesced fill

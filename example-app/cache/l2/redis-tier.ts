@@ -10,6 +10,7 @@ import { L2Health } from './l2-health.js';
 
 export const L2_DOWN: unique symbol = Symbol('herdguard.L2_DOWN');
 export type L2Down = typeof L2_DOWN;
+const NO_ENVELOPE: Promise<null> = Promise.resolve(null);
 
 export type WriteResult = 'written' | 'rejected-superseded' | 'rejected-expired' | L2Down;
 
@@ -35,6 +36,25 @@ export class RedisTier {
   usable(): boolean {
     return this.redis.status === 'ready' && this.health.allow(this.now());
   }
+
+  /**
+   * The hit path's read: one GET, no async frame of its own (one `then`); a failure or an
+   * unusable Redis reads as a miss.
+   */
+  fetch(key: string, copy: number): Promise<Envelope | null> {
+    if (!this.usable()) return NO_ENVELOPE;
+    return this.redis.get(copy === 0 ? key : replicaKey(key, copy)).then(this.onText, this.onError);
+  }
+
+  private readonly onText = (text: string | null): Envelope | null => {
+    this.health.success();
+    return text === null ? null : decodeEnvelope(text);
+  };
+
+  private readonly onError = (): null => {
+    this.health.failure(this.now());
+    return null;
+  };
 
   /** One GET of copy `copy` (0 = the key itself); null on a miss, L2_DOWN when Redis fails. */
   async read(key: string, copy = 0): Promise<Envelope | null | L2Down> {
