@@ -52,12 +52,24 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   return undefined;
 }
 
+/** Ports handed out in this process: freePort() called concurrently can return one twice. */
+const taken = new Set<number>();
+async function uniquePort(): Promise<number> {
+  for (;;) {
+    const p = await freePort();
+    if (!taken.has(p)) {
+      taken.add(p);
+      return p;
+    }
+  }
+}
+
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
   const policyFile = join(o.dir, `policy-${o.impl}.json`);
   writeFileSync(policyFile, o.policy);
   const instances = await Promise.all(
     Array.from({ length: o.size }, async (_, i) => {
-      const port = await freePort();
+      const port = await uniquePort();
       const proc = startProcess(`profile-${o.impl}-${i}`, process.execPath, ['--import', 'tsx', 'example-app/profile/main.ts'], {
         cwd: o.repoRoot,
         logDir: o.dir,
@@ -88,6 +100,9 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
         return r.statusCode === 200;
       }, 60_000);
     }
+    // A process that lost its port to another would leave someone else answering /readyz.
+    const dead = instances.find((i) => i.proc.child.exitCode !== null);
+    if (dead) throw new Error(`${dead.proc.name} exited during start-up; see ${dead.proc.logFile}`);
   } catch (err) {
     await stop();
     throw err;
