@@ -85,4 +85,23 @@ describe('when Redis is down', () => {
     expect(await metricValue(registry, 'herdguard_origin_requests_total', { outcome: 'ok' })).toBe(50);
     await server.stop();
   });
+  it('setRedis() moves L2 and the lease to the new primary at once, keeping L1', async () => {
+    const [oldPrimary, newPrimary] = [await startRedis(), await startRedis()];
+    servers.push(oldPrimary, newPrimary);
+    let calls = 0;
+    const factory = () => Promise.resolve(++calls);
+    const cache = createCache({
+      service: 't',
+      redis: await ready(client(oldPrimary.url)),
+      policy: testPolicy(),
+    });
+    caches.push(cache);
+    await cache.get('k:1', factory);
+    cache.setRedis(await ready(client(newPrimary.url)));
+    expect(await cache.get('k:1', factory)).toBe(1); // L1 kept
+    await cache.get('k:2', factory);
+    expect(await (await ready(client(newPrimary.url))).exists('k:2')).toBe(1);
+    expect(await (await ready(client(oldPrimary.url))).exists('k:2')).toBe(0);
+    expect(calls).toBe(2);
+  });
 });
