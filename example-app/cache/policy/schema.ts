@@ -55,7 +55,7 @@ export const crossFieldRules: readonly CrossFieldRule[] = [
   {
     at: 'coalescing',
     rule: 'duration(self.leaseTTL) > duration(self.waitTimeout)',
-    message: 'coalescing.leaseTTL must be longer than coalescing.waitTimeout, or waiters give up before a dead leader is replaced',
+    message: 'coalescing.leaseTTL must be longer than coalescing.waitTimeout, so a slow but live leader is never replaced while its waiters still wait',
     holds: (s) => ms(s['leaseTTL']) > ms(s['waitTimeout']),
   },
   {

@@ -20,7 +20,7 @@ const breaking: Record<string, Spec> = {
     ],
   },
   'jitter.max must be at most 24h': withKeyspace({ jitter: { max: '25h' } }),
-  'coalescing.leaseTTL must be longer than coalescing.waitTimeout, or waiters give up before a dead leader is replaced':
+  'coalescing.leaseTTL must be longer than coalescing.waitTimeout, so a slow but live leader is never replaced while its waiters still wait':
     withKeyspace({ coalescing: { leaseTTL: '1s', waitTimeout: '2s' } }),
   'coalescing.distributed requires coalescing.local (the lease is taken once per process, by the local leader)':
     withKeyspace({ coalescing: { local: false, distributed: true } }),
