@@ -6,6 +6,7 @@
  */
 import { createLogger } from '../example-app/cache/log.js';
 import { operatorConfig } from './config.js';
+import { RedisFailoverController } from './failover/controller.js';
 import { startOpsServer } from './http.js';
 import { HttpKubeClient } from './kube/client.js';
 import { systemClock } from './kube/clock.js';
@@ -21,9 +22,11 @@ async function main(): Promise<void> {
     userAgent: `herdguard-operator/${config.identity}`,
     onRequest: (verb, resource) => metrics.apiRequests.inc({ verb, resource }),
   });
+  // One brain per Redis StatefulSet; its promotion counters start at 0 as soon as a Redis is known.
+  const failover = new RedisFailoverController({ registry: metrics.registry });
   const manager = new Manager({
     client,
-    controllers: [new CachePolicyController()],
+    controllers: [new CachePolicyController(), failover],
     identity: config.identity,
     ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     leaderElection: config.leaderElection,
@@ -39,6 +42,7 @@ async function main(): Promise<void> {
     logger.info('shutting down', { signal });
     manager
       .stop()
+      .then(() => failover.close())
       .then(() => {
         client.close();
         server.close();

@@ -114,6 +114,10 @@ describe('redis failover controller on a real API server', () => {
     expect((await status('quotes'))?.primary).toBe('redis-0');
     expect(failover.brainFor('hg-failover/redis')).toBeDefined();
     expect(failover.allKeys()).toEqual(['hg-failover/redis']);
+    // The alerts use increase(): every bounded series exists at 0 before the first promotion.
+    const text = await registry.metrics();
+    expect(text).toMatch(/herdguard_redis_promotions_total\{redis="redis",reason="Planned"\} 0/);
+    expect(text).toMatch(/herdguard_redis_promotion_failures_total\{redis="redis",step="Promoted"\} 0/);
   });
 
   it('promotes the replica after kill -9 of the primary: status, label, rendered policy and metrics follow', async () => {
@@ -123,7 +127,9 @@ describe('redis failover controller on a real API server', () => {
     expect(await role(servers[1]!)).toBe('master');
     expect(await labelOf('redis-1')).toBe('primary');
     expect(await labelOf('redis-0')).toBeUndefined();
-    await waitFor('rendered primary moved', async () => (await renderedRedis('profile'))?.primary === 'redis-1', 30_000);
+    // Services get an address they can dial, not the pod name.
+    const moved = `${servers[1]!.host}:${servers[1]!.port}`;
+    await waitFor('rendered primary moved', async () => (await renderedRedis('profile'))?.primary === moved, 30_000);
     const text = await registry.metrics();
     expect(text).toMatch(/herdguard_redis_promotions_total\{redis="redis",reason="PrimaryLost"\} 1/);
     expect(text).toMatch(/herdguard_redis_failover_duration_seconds_count\{redis="redis",reason="PrimaryLost"\} 1/);

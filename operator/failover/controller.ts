@@ -133,6 +133,7 @@ export class RedisFailoverController implements Controller {
     });
     const entry = { brain, admin, memory };
     this.brains.set(key, entry);
+    this.metrics?.known(config.redis);
     return entry;
   }
 

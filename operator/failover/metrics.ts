@@ -2,9 +2,13 @@
 import type { Registry } from 'prom-client';
 import { labelValues, metrics } from '../../example-app/cache/metrics/names.js';
 import { counter, gauge, histogram } from '../../example-app/cache/metrics/prom.js';
+import { STEPS } from './promotion.js';
+import { PromotionReason } from './reasons.js';
 import type { Health } from './world.js';
 
 export interface FailoverMetrics {
+  /** A Redis became known: its counters start at 0 for every bounded label, so increase() sees the first promotion. */
+  known(redis: string): void;
   observeRoles(redis: string, health: Health): void;
   keys(redis: string, n: number): void;
   promoted(redis: string, reason: string, seconds: number): void;
@@ -19,6 +23,10 @@ export function failoverMetrics(registry: Registry): FailoverMetrics {
   const failures = counter(registry, metrics.redisPromotionFailures);
   const duration = histogram(registry, metrics.redisFailoverDuration, [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60]);
   return {
+    known: (redis) => {
+      for (const reason of Object.values(PromotionReason)) promotions.inc({ redis, reason }, 0);
+      for (const step of STEPS) failures.inc({ redis, step }, 0);
+    },
     observeRoles: (redis, health) => {
       for (const h of health.values()) {
         const now = h.reachable && h.present ? (h.info?.role === 'master' ? 'primary' : 'replica') : null;
