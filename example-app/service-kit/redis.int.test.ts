@@ -26,7 +26,9 @@ function recordingCache() {
   };
 }
 
-const rendered = (primary: RedisServer, epoch: number, warmup?: object): RenderedPolicy =>
+type Warmup = NonNullable<NonNullable<RenderedPolicy['redis']>['warmup']>;
+
+const rendered = (primary: RedisServer, epoch: number, warmup?: Warmup): RenderedPolicy =>
   ({
     apiVersion: 'herdguard.io/v1alpha1',
     kind: 'RenderedCachePolicy',
@@ -96,11 +98,31 @@ describe('RedisConnectionManager', () => {
       },
     });
     managers.push(m);
-    const w = { id: 'w-1', ratePerSecondPerInstance: 333, topKeys: 100 };
+    const w = { id: 'w-1', ratePerSecondPerInstance: 333, topKeys: 100, requestedAt: new Date().toISOString() };
     m.onPolicy(rendered(a, 1, w));
     m.onPolicy(rendered(a, 1, w));
     await m.close();
     expect(runs).toEqual(['w-1']);
+  });
+
+  it('does not run a warmup request that is long over when the pod starts', async () => {
+    const { a } = await pair();
+    const runs: string[] = [];
+    const now = Date.parse('2026-11-24T12:00:00Z');
+    const m = new RedisConnectionManager({
+      initialUrl: a.url,
+      cache: recordingCache(),
+      clock: { now: () => now },
+      onWarmup: (req) => {
+        runs.push(req.id);
+        return Promise.resolve();
+      },
+    });
+    managers.push(m);
+    // 100 keys at 10/s take 10 s; an hour later the request is history.
+    m.onPolicy(rendered(a, 1, { id: 'old', ratePerSecondPerInstance: 10, topKeys: 100, requestedAt: '2026-11-24T11:00:00Z' }));
+    await m.close();
+    expect(runs).toEqual([]);
   });
 });
 

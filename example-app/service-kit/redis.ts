@@ -23,6 +23,21 @@ export interface WarmupRequest {
   readonly id: string;
   readonly ratePerSecondPerInstance: number;
   readonly topKeys: number;
+  /** Unix ms when the operator asked; null when the rendering did not say. */
+  readonly requestedAt: number | null;
+}
+
+/**
+ * A warmup request stays in the rendered policy after it ran; a pod started long after
+ * it must not warm again. Past its expected duration plus this grace, it is history.
+ */
+export const WARMUP_GRACE_MS = 120_000;
+
+/** Whether `req` is still current at `now`: within the time it would take to run, plus a grace. */
+export function warmupCurrent(req: WarmupRequest, now: number): boolean {
+  if (req.requestedAt === null) return true;
+  const runMs = (req.topKeys / Math.max(1, req.ratePerSecondPerInstance)) * 1000;
+  return now - req.requestedAt <= runMs + WARMUP_GRACE_MS;
 }
 
 /** Where Redis stands in the rendered policy: primary address, promotion epoch, cold-start warmup. */
@@ -65,10 +80,16 @@ export function parseAddress(s: string): RedisAddress {
 export function renderedRedis(rendered: RenderedPolicy | null): RenderedRedis | null {
   const r = rendered?.redis as (Record<string, unknown> & { primary?: unknown; epoch?: unknown }) | undefined;
   if (!r || typeof r.primary !== 'string' || r.primary === '') return null;
-  const w = r['warmup'] as Partial<WarmupRequest> | undefined;
+  const w = r['warmup'] as { id?: unknown; ratePerSecondPerInstance?: unknown; topKeys?: unknown; requestedAt?: unknown } | undefined;
+  const at = typeof w?.requestedAt === 'string' ? Date.parse(w.requestedAt) : NaN;
   const warmup =
     w && typeof w.id === 'string' && Number(w.ratePerSecondPerInstance) > 0
-      ? { id: w.id, ratePerSecondPerInstance: Number(w.ratePerSecondPerInstance), topKeys: Number(w.topKeys ?? 0) }
+      ? {
+          id: w.id,
+          ratePerSecondPerInstance: Number(w.ratePerSecondPerInstance),
+          topKeys: Number(w.topKeys ?? 0),
+          requestedAt: Number.isFinite(at) ? at : null,
+        }
       : null;
   return { primary: parseAddress(r.primary), epoch: Number(r.epoch ?? 0), warmup };
 }
@@ -113,7 +134,7 @@ export class RedisConnectionManager {
     this.epoch = Math.max(this.epoch ?? 0, r.epoch);
     if (!same(r.primary, this.addr)) this.queueSwitch(r.primary, 'policy');
     if (promoted) this.queueRevalidate();
-    if (r.warmup && !this.warmups.has(r.warmup.id)) this.startWarmup(r.warmup);
+    if (r.warmup && !this.warmups.has(r.warmup.id) && warmupCurrent(r.warmup, this.clock.now())) this.startWarmup(r.warmup);
   }
 
   /** Runs `fn` on the primary; on READONLY, reconnects to the real primary and retries once. */

@@ -4,8 +4,42 @@ import { GROUP, KIND, VERSION } from '../crd/cachepolicy-crd.js';
 import { MANAGED_BY_LABEL, FIELD_MANAGER, POLICY_KEY, POLICY_LABEL, renderedConfigMapName } from '../names.js';
 import type { CachePolicyObject, ConfigMapObject } from './types.js';
 
+type RenderedRedis = NonNullable<RenderedPolicy['redis']>;
+
+/** The failover fields the rendering reads (written by operator/failover/kube-seams.ts). */
+interface FailoverFields {
+  epoch?: unknown;
+  address?: unknown;
+  warmup?: { id?: unknown; ratePerSecondPerInstance?: unknown; topKeys?: unknown; requestedAt?: unknown } | null;
+}
+
+/**
+ * What services need to reach the primary: an address (they cannot resolve pod names), the
+ * promotion epoch (a rise means "revalidate what was written before"), and a pending warmup.
+ */
+export function renderRedis(status: CachePolicyObject['status']): RenderedRedis | undefined {
+  const r = status?.redis;
+  const f = (r?.failover ?? {}) as FailoverFields;
+  const primary = typeof f.address === 'string' && f.address !== '' ? f.address : r?.primary;
+  if (!primary) return undefined;
+  const epoch = typeof f.epoch === 'number' ? f.epoch : (r?.promotions ?? 0);
+  const warmup = renderWarmup(f.warmup);
+  return { primary, epoch, ...(warmup ? { warmup } : {}) };
+}
+
+function renderWarmup(w: FailoverFields['warmup']): RenderedRedis['warmup'] {
+  if (!w || typeof w.id !== 'string' || typeof w.ratePerSecondPerInstance !== 'number') return undefined;
+  const at = typeof w.requestedAt === 'number' ? w.requestedAt : Date.parse(String(w.requestedAt));
+  return {
+    id: w.id,
+    ratePerSecondPerInstance: w.ratePerSecondPerInstance,
+    topKeys: typeof w.topKeys === 'number' ? w.topKeys : 0,
+    requestedAt: new Date(Number.isFinite(at) ? at : 0).toISOString(),
+  };
+}
+
 export function renderPolicy(p: CachePolicyObject): RenderedPolicy {
-  const primary = p.status?.redis?.primary;
+  const redis = renderRedis(p.status);
   return {
     apiVersion: `${GROUP}/${VERSION}` as RenderedPolicy['apiVersion'],
     kind: 'RenderedCachePolicy',
@@ -13,8 +47,8 @@ export function renderPolicy(p: CachePolicyObject): RenderedPolicy {
     namespace: p.metadata.namespace ?? '',
     generation: p.metadata.generation ?? 0,
     spec: p.spec,
-    // The failover controller moves status.redis.primary; services reconnect when it changes.
-    ...(primary ? { redis: { primary, epoch: p.status?.redis?.promotions ?? 0 } } : {}),
+    // The failover controller moves status.redis; services reconnect when the address changes.
+    ...(redis ? { redis } : {}),
   };
 }
 

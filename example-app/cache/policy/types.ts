@@ -63,6 +63,19 @@ export interface RenderedPolicy {
   readonly namespace: string;
   readonly generation: number;
   readonly spec: unknown;
-  /** Where the Redis primary is now; moves on promotion so services reconnect at once. */
-  readonly redis?: { readonly primary: string; readonly epoch: number };
+  /**
+   * Where the Redis primary is now (`host:port`); moves on promotion so services reconnect
+   * at once. `epoch` rises with every promotion; `warmup` is set after a cold Redis.
+   */
+  readonly redis?: {
+    readonly primary: string;
+    readonly epoch: number;
+    readonly warmup?: {
+      readonly id: string;
+      readonly ratePerSecondPerInstance: number;
+      readonly topKeys: number;
+      /** RFC 3339. */
+      readonly requestedAt: string;
+    };
+  };
 }
