@@ -14,14 +14,15 @@ export interface Nginx extends Managed {
   readonly url: string;
 }
 
+/** Each proxied WebSocket holds two nginx connections (client and upstream), hence the high worker_connections. */
 export function nginxConfig(dir: string, port: number, upstreams: readonly string[], strategy: 'least_conn' | 'round_robin'): string {
   const asRoot = process.getuid?.() === 0;
   return `${asRoot ? 'user root;\n' : ''}daemon off;
 worker_processes 1;
-worker_rlimit_nofile 19000;
+worker_rlimit_nofile 19800;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
-events { worker_connections 9000; multi_accept on; }
+events { worker_connections 19500; multi_accept on; }
 http {
   access_log off;
   client_body_temp_path ${join(dir, 'body')};
