@@ -34,6 +34,10 @@ export function registerPolicySource(f: SourceFactory): void {
 }
 
 export async function startLivePolicy(o: LivePolicyOptions): Promise<LivePolicy> {
+  // The API source ships with every service (no --import preload needed). Loaded here, not
+  // by a static import: kube-source.ts imports this module to register itself, and in that
+  // cycle it would run before `factories` exists.
+  if (o.env['HERDGUARD_POLICY_CONFIGMAP']) await import('../cache/policy/kube-source.js');
   const applied = gauge(o.registry, metrics.policyGenerationApplied);
   const errors = counter(o.registry, metrics.policyReloadErrors);
   const countError = (reason: string) => errors.inc({ service: o.service, reason });
