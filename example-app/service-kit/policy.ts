@@ -47,7 +47,7 @@ export async function startLivePolicy(o: LivePolicyOptions): Promise<LivePolicy>
     (file
       ? new FilePolicySource({ path: file, logger: o.logger, onError: (reason) => countError(reason) })
       : null);
-  if (!source) return { source: null, stop: async () => undefined };
+  if (!source) return { source: null, stop: () => Promise.resolve() };
   await source.start((u) => {
     o.onUpdate(u);
     applied.set({ service: o.service, policy: u.policy.name }, u.policy.generation);
