@@ -37,7 +37,7 @@ const fmt = (v: number) => (Math.abs(v) >= 1000 ? `${Math.round(v / 100) / 10}k`
 export function svgLinePlot(series: readonly Series[], opts: PlotOptions = {}): string {
   const W = opts.width ?? 720;
   const H = opts.height ?? 360;
-  const m = { l: 64, r: 16, t: opts.title ? 32 : 12, b: 44 + 16 * Math.ceil(series.length / 4) };
+  const m = { l: 64, r: 16, t: opts.title ? 32 : 12, b: 58 + 16 * Math.ceil(series.length / 4) };
   const ty = (y: number) => (opts.logY ? Math.log10(y) : y);
   const pts = series.map((s) => s.points.filter(([, y]) => Number.isFinite(y) && (!opts.logY || y > 0)));
   const xs = pts.flat().map(([x]) => x);
@@ -78,7 +78,7 @@ export function svgLinePlot(series: readonly Series[], opts: PlotOptions = {}): 
       out.push(`<path d="${d}" fill="none" stroke="${color}" stroke-width="1.5"/>`);
     }
     const lx = m.l + (i % 4) * ((W - m.l - m.r) / 4);
-    const ly = H - m.b + 44 + 16 * Math.floor(i / 4) - 6;
+    const ly = H - m.b + 58 + 16 * Math.floor(i / 4) - 6; // below the x-axis label
     out.push(`<rect x="${lx}" y="${ly - 8}" width="12" height="3" fill="${color}"/>`);
     out.push(`<text x="${lx + 16}" y="${ly - 4}">${esc(s.name)}</text>`);
   });
