@@ -52,24 +52,12 @@ export function metricValue(text: string, name: string, labels: Record<string, s
   return undefined;
 }
 
-/** Ports handed out in this process: freePort() called concurrently can return one twice. */
-const taken = new Set<number>();
-async function uniquePort(): Promise<number> {
-  for (;;) {
-    const p = await freePort();
-    if (!taken.has(p)) {
-      taken.add(p);
-      return p;
-    }
-  }
-}
-
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
   const policyFile = join(o.dir, `policy-${o.impl}.json`);
   writeFileSync(policyFile, o.policy);
   const instances = await Promise.all(
     Array.from({ length: o.size }, async (_, i) => {
-      const port = await uniquePort();
+      const port = await freePort();
       const proc = startProcess(`profile-${o.impl}-${i}`, process.execPath, ['--import', 'tsx', 'example-app/profile/main.ts'], {
         cwd: o.repoRoot,
         logDir: o.dir,

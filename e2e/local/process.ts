@@ -24,8 +24,25 @@ export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `herdguard-${prefix}-`));
 }
 
-/** A free TCP port on 127.0.0.1, chosen by the kernel. */
+/**
+ * A free TCP port on 127.0.0.1, chosen by the kernel. The kernel may hand the same port to
+ * two probes in a row once the first is closed, so ports given out recently are remembered
+ * (bounded) and never given twice by this process.
+ */
+const recentPorts: number[] = [];
+const RECENT_MAX = 4096;
+
 export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (;;) {
+    const port = await probePort(host);
+    if (recentPorts.includes(port)) continue;
+    recentPorts.push(port);
+    if (recentPorts.length > RECENT_MAX) recentPorts.shift();
+    return port;
+  }
+}
+
+function probePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
