@@ -104,5 +104,5 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
     }
     await sleep(delay);
   }
-  throw new Error(`${what} was not ready after ${timeoutMs}ms${lastError ? `: ${String(lastError)}` : ''}`);
+  throw new Error(`${what} was not ready after ${timeoutMs}ms${lastError instanceof Error ? `: ${lastError.message}` : ''}`);
 }
