@@ -93,6 +93,8 @@ export class HerdCache implements Cache {
   private readonly logger: Logger;
   private readonly ticker: NodeJS.Timeout;
   private closed = false;
+  /** L2 entries created before this (ms epoch) are suspect: see distrustBefore(). */
+  private distrustedBefore = 0;
 
   constructor(private readonly opts: CacheOptions) {
     validateCacheOptions(opts);
@@ -150,7 +152,7 @@ export class HerdCache implements Cache {
         st.m.l2Miss.inc();
         return await this.coalesce(key, st, factory, null, MISS);
       }
-      const state = freshness(env, this.clock.now(), st.ks);
+      const state = this.l2Freshness(env, st);
       if (state === 'fresh' || state === 'stale-revalidate')
         return this.serveL2(key, st, env, state, factory);
       st.m.l2Miss.inc();
@@ -159,6 +161,16 @@ export class HerdCache implements Cache {
       this.countError(st, err);
       throw err;
     }
+  }
+
+  /**
+   * A value written before the last promotion may be older than what the origin has (the
+   * newer write went to the lost primary): serve it, but refresh it at once. Negative
+   * entries keep their own rule (never served stale).
+   */
+  private l2Freshness(env: Envelope, st: KeyspaceState): ReturnType<typeof freshness> {
+    const state = freshness(env, this.clock.now(), st.ks);
+    return state === 'fresh' && env.c < this.distrustedBefore && !env.nf ? 'stale-revalidate' : state;
   }
 
   /** One GET; a hot key reads a random copy and falls back to the key itself if that copy is missing. */
@@ -480,6 +492,10 @@ export class HerdCache implements Cache {
       }
     }
     return scheduled;
+  }
+
+  distrustBefore(atMs: number): void {
+    this.distrustedBefore = Math.max(this.distrustedBefore, atMs);
   }
 
   async warmup(

@@ -51,6 +51,12 @@ export interface Cache {
   applyPolicy(policy: CachePolicy): void;
   setRedis(redis: Redis): void;
   revalidate(predicate?: (key: string, writtenAtMs: number) => boolean): number;
+  /**
+   * Distrusts Redis entries created before `atMs` (a Redis promotion may have lost newer
+   * writes): an L2 read of one serves it as stale-while-revalidate, so the first reader
+   * refreshes it from the origin. Monotonic: an earlier time than the current one is ignored.
+   */
+  distrustBefore(atMs: number): void;
   warmup(
     keys: readonly string[],
     factory: Factory<unknown>,

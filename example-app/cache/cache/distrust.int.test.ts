@@ -1,0 +1,77 @@
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createCache, type Cache } from '../index.js';
+import { FakeClock } from '../testing/fake-clock.js';
+import { metricValue } from '../testing/metrics.js';
+import { testPolicy } from '../testing/policy.js';
+import { ready, useRedis } from '../testing/redis-fixture.js';
+
+describe('distrusting Redis entries written before a promotion, against a real Redis', () => {
+  const redis = useRedis();
+  const caches: Cache[] = [];
+  afterEach(async () => {
+    for (const c of caches.splice(0)) await c.close();
+  });
+
+  async function build(clock: FakeClock, registry = new Registry()) {
+    // No L1: every read goes to Redis, which is the tier under test.
+    const cache = createCache({
+      service: 't',
+      redis: await ready(redis.client()),
+      policy: testPolicy({ ttl: '60s', staleWhileRevalidate: '30s', l1: { maxEntries: 0 } }),
+      clock,
+      registry,
+    });
+    caches.push(cache);
+    return cache;
+  }
+
+  it('serves an entry written before the promotion once, refreshes it from the origin, then serves the origin value', async () => {
+    const clock = new FakeClock();
+    const registry = new Registry();
+    const writer = await build(clock);
+    await writer.write('k:user', () => Promise.resolve({ version: 1 }));
+    // The newer write (version 2) reached the origin but only the lost primary: Redis still holds version 1.
+    clock.advance(1000);
+    const reader = await build(clock, registry);
+    reader.distrustBefore(clock.now());
+    let originCalls = 0;
+    const origin = () => {
+      originCalls++;
+      return Promise.resolve({ version: 2 });
+    };
+    expect(await reader.get('k:user', origin)).toEqual({ version: 1 });
+    await reader.close(); // waits for the background refresh
+    expect(originCalls).toBe(1);
+    expect(await metricValue(registry, 'herdguard_cache_requests_total', { tier: 'l2', result: 'stale' })).toBe(1);
+    const after = await build(clock);
+    after.distrustBefore(clock.now() - 1000);
+    expect(await after.get('k:user', () => Promise.reject(new Error('origin must not be asked again')))).toEqual({ version: 2 });
+  });
+
+  it('trusts entries written after the promotion and never asks the origin for them', async () => {
+    const clock = new FakeClock();
+    const cache = await build(clock);
+    cache.distrustBefore(clock.now());
+    clock.advance(10);
+    await cache.write('k:fresh', () => Promise.resolve('after'));
+    const served = await Promise.all(
+      Array.from({ length: 100 }, () => cache.get('k:fresh', () => Promise.reject(new Error('origin must not be asked')))),
+    );
+    expect(new Set(served)).toEqual(new Set(['after']));
+  });
+
+  it('keeps the latest promotion time when an older one arrives late', async () => {
+    const clock = new FakeClock();
+    const writer = await build(clock);
+    await writer.write('k:late', () => Promise.resolve('old'));
+    clock.advance(1000);
+    const cache = await build(clock);
+    cache.distrustBefore(clock.now());
+    cache.distrustBefore(clock.now() - 5000);
+    let calls = 0;
+    expect(await cache.get('k:late', () => Promise.resolve(`new-${++calls}`))).toBe('old');
+    await cache.close();
+    expect(calls).toBe(1);
+  });
+});
