@@ -1,8 +1,13 @@
 import type { Redis } from 'ioredis';
+import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { createCache } from '../cache/index.js';
 import type { RenderedPolicy } from '../cache/policy/types.js';
-import { RedisConnectionManager } from './redis.js';
+import { FakeClock } from '../cache/testing/fake-clock.js';
+import { ready } from '../cache/testing/redis-fixture.js';
+import { testPolicy } from '../cache/testing/policy.js';
+import { RecentKeys, RedisConnectionManager, originCallCounter, warmWithinOriginBudget } from './redis.js';
 
 let servers: RedisServer[] = [];
 let managers: RedisConnectionManager[] = [];
@@ -15,9 +20,10 @@ afterEach(async () => {
 
 /** Records what the manager asks of the cache (the seam under test), against real Redis. */
 function recordingCache() {
-  const calls = { setRedis: [] as Redis[], revalidate: [] as Array<(k: string, at: number) => boolean> };
+  const calls = { setRedis: [] as Redis[], revalidate: [] as Array<(k: string, at: number) => boolean>, distrustBefore: [] as number[] };
   return {
     calls,
+    distrustBefore: (at: number) => void calls.distrustBefore.push(at),
     setRedis: (r: Redis) => void calls.setRedis.push(r),
     revalidate: (p?: (k: string, at: number) => boolean) => {
       if (p) calls.revalidate.push(p);
@@ -68,6 +74,8 @@ describe('RedisConnectionManager', () => {
     expect(await m.client.ping()).toBe('PONG');
     const predicate = cache.calls.revalidate[0]!;
     expect([predicate('user:1', 4999), predicate('user:2', 5000)]).toEqual([true, false]);
+    // Redis entries from before the promotion are distrusted too, not only L1 ones.
+    expect(cache.calls.distrustBefore).toEqual([5000]);
   });
 
   it('on a READONLY reply finds the primary through the demoted node, reconnects and retries once', async () => {
@@ -83,6 +91,7 @@ describe('RedisConnectionManager', () => {
     expect(await m.withPrimary((r) => r.set('after-swap', '1'))).toBe('OK');
     expect(m.address.port).toBe(b.port);
     expect(m.switches.readonly).toBe(1);
+    expect(cache.calls.distrustBefore).toHaveLength(1);
     expect(await m.client.get('after-swap')).toBe('1');
   });
 
@@ -123,6 +132,77 @@ describe('RedisConnectionManager', () => {
     m.onPolicy(rendered(a, 1, { id: 'old', ratePerSecondPerInstance: 10, topKeys: 100, requestedAt: '2026-11-24T11:00:00Z' }));
     await m.close();
     expect(runs).toEqual([]);
+  });
+});
+
+describe('warmup after a cold Redis', () => {
+  it('keeps organic misses and warmup together within the rate, paying organic misses first', async () => {
+    const { a } = await pair();
+    const clock = new FakeClock();
+    const registry = new Registry();
+    const { Redis } = await import('ioredis');
+    const client = new Redis(a.url);
+    admins.push(client);
+    const cache = createCache({ service: 't', redis: await ready(client), policy: testPolicy({ l1: { maxEntries: 0 } }), clock, registry });
+    let organic = 0;
+    const counted = originCallCounter(registry);
+    const keys = Array.from({ length: 300 }, (_, i) => `k:${i}`);
+    const started = clock.now();
+    const result = await warmWithinOriginBudget({
+      cache,
+      keys,
+      factory: ({ key }) => Promise.resolve(key),
+      ratePerSecond: 300,
+      originCalls: async () => organic + (await counted()),
+      signal: new AbortController().signal,
+      // Logical time: each 100 ms slice also brings 20 organic misses (200/s of the 300/s budget).
+      clock: {
+        now: () => clock.now(),
+        sleep: (ms) => {
+          clock.advance(ms);
+          organic += (20 * ms) / 100;
+          return Promise.resolve();
+        },
+      },
+    });
+    await cache.close();
+    const seconds = (clock.now() - started) / 1000;
+    const all = organic + (await counted());
+    expect(result).toEqual({ warmed: 300, failed: 0 });
+    expect(all).toBeLessThanOrEqual(300 * seconds + 30);
+    // Warmup got only what organic misses left: about 100 keys a second, not 300.
+    expect(seconds).toBeGreaterThanOrEqual(2.5);
+  });
+
+  it('costs no origin call for keys Redis already holds', async () => {
+    const { a } = await pair();
+    const registry = new Registry();
+    const { Redis } = await import('ioredis');
+    const client = new Redis(a.url);
+    admins.push(client);
+    const cache = createCache({ service: 't', redis: await ready(client), policy: testPolicy({ l1: { maxEntries: 0 } }), registry });
+    const keys = ['k:1', 'k:2', 'k:3'];
+    for (const k of keys) await cache.write(k, () => Promise.resolve(k));
+    const counted = originCallCounter(registry);
+    const before = await counted();
+    const result = await warmWithinOriginBudget({
+      cache,
+      keys,
+      factory: () => Promise.reject(new Error('origin must not be asked')),
+      ratePerSecond: 1000,
+      originCalls: counted,
+      signal: new AbortController().signal,
+    });
+    await cache.close();
+    expect(result).toEqual({ warmed: 3, failed: 0 });
+    expect((await counted()) - before).toBe(0);
+  });
+
+  it('remembers the most recently served keys first, bounded', () => {
+    const r = new RecentKeys(3);
+    for (const k of ['a', 'b', 'c', 'd', 'b']) r.touch(k);
+    expect(r.top(10)).toEqual(['b', 'd', 'c']);
+    expect(r.top(2)).toEqual(['b', 'd']);
   });
 });
 

@@ -7,10 +7,13 @@
  * the lost primary may never have reached the replica that took over.
  */
 import type { Redis } from 'ioredis';
-import type { Cache } from '../cache/cache/types.js';
+import { LRUCache } from 'lru-cache';
+import type { Registry } from 'prom-client';
+import type { Cache, Factory } from '../cache/cache/types.js';
 import { HerdguardError } from '../cache/errors.js';
 import { createRedisClient } from '../cache/l2/redis-client.js';
 import { silentLogger, type Logger } from '../cache/log.js';
+import { metrics } from '../cache/metrics/names.js';
 import type { RenderedPolicy } from '../cache/policy/types.js';
 
 export interface RedisAddress {
@@ -50,7 +53,7 @@ export interface RenderedRedis {
 export interface RedisManagerOptions {
   /** REDIS_URL: where to start before the first policy names a primary. */
   readonly initialUrl: string;
-  readonly cache: Pick<Cache, 'setRedis' | 'revalidate'>;
+  readonly cache: Pick<Cache, 'setRedis' | 'revalidate' | 'distrustBefore'>;
   readonly clock?: { now(): number };
   readonly logger?: Logger;
   /** Builds a client; the manager adds its READONLY hook. Named here so tests can count connections. */
@@ -132,8 +135,11 @@ export class RedisConnectionManager {
     if (!r || this.closed) return;
     const promoted = this.epoch !== null && r.epoch > this.epoch;
     this.epoch = Math.max(this.epoch ?? 0, r.epoch);
+    // Distrust before switching: no read on the new primary may trust what the promotion could have lost.
+    const promotionTime = this.clock.now();
+    if (promoted) this.o.cache.distrustBefore(promotionTime);
     if (!same(r.primary, this.addr)) this.queueSwitch(r.primary, 'policy');
-    if (promoted) this.queueRevalidate();
+    if (promoted) this.queueRevalidate(promotionTime);
     if (r.warmup && !this.warmups.has(r.warmup.id) && warmupCurrent(r.warmup, this.clock.now())) this.startWarmup(r.warmup);
   }
 
@@ -194,8 +200,7 @@ export class RedisConnectionManager {
     this.enqueue(() => this.switchTo(to, cause));
   }
 
-  private queueRevalidate(): void {
-    const promotionTime = this.clock.now();
+  private queueRevalidate(promotionTime: number): void {
     // After the switch: revalidating against the old primary would re-read what we distrust.
     this.enqueue(() => {
       const n = this.o.cache.revalidate((_key, writtenAt) => writtenAt < promotionTime);
@@ -221,6 +226,8 @@ export class RedisConnectionManager {
 
   private async switchTo(to: RedisAddress, cause: 'policy' | 'readonly'): Promise<void> {
     if (this.closed || same(to, this.addr)) return;
+    // A READONLY reply means the roles moved before the policy said so: distrust as for a published promotion.
+    if (cause === 'readonly') this.o.cache.distrustBefore(this.clock.now());
     const next = this.open(to);
     await ready(next, this.o.readyTimeoutMs ?? 1000);
     const old = this.current;
@@ -262,4 +269,103 @@ async function quit(c: Redis): Promise<void> {
   } catch {
     c.disconnect();
   }
+}
+
+/**
+ * The keys a service served most recently, bounded: after a cold Redis it warms these,
+ * most recent first (the cache's hot-key tracker keeps only the top few dozen).
+ */
+export class RecentKeys {
+  private readonly lru: LRUCache<string, true>;
+
+  constructor(readonly max: number) {
+    if (!Number.isInteger(max) || max < 1) throw new RangeError(`expected max to be a positive integer, got ${String(max)}`);
+    this.lru = new LRUCache<string, true>({ max });
+  }
+
+  touch(key: string): void {
+    this.lru.set(key, true);
+  }
+
+  /** Up to `n` keys, most recently served first. */
+  top(n: number): string[] {
+    const out: string[] = [];
+    for (const k of this.lru.keys()) {
+      if (out.length >= n) break;
+      out.push(k);
+    }
+    return out;
+  }
+}
+
+/** Origin calls this service has made so far (every outcome), read from its own metrics. */
+export function originCallCounter(registry: Registry): () => Promise<number> {
+  return async () => {
+    const m = registry.getSingleMetric(metrics.originRequests.name);
+    if (!m) return 0;
+    const { values } = await m.get();
+    return values.reduce((n, v) => n + v.value, 0);
+  };
+}
+
+export interface BudgetedWarmupOptions {
+  readonly cache: Pick<Cache, 'warmup'>;
+  readonly keys: readonly string[];
+  readonly factory: Factory<unknown>;
+  /** This instance's share of the policy's warmup rate: origin calls per second, organic ones included. */
+  readonly ratePerSecond: number;
+  /** Origin calls made so far by this process (organic misses and warmup alike). */
+  readonly originCalls: () => Promise<number>;
+  readonly signal: AbortSignal;
+  readonly clock?: { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
+  /** Budget granularity; one slice's worth of calls is the largest burst. */
+  readonly sliceMs?: number;
+}
+
+const systemSleep = (ms: number, signal: AbortSignal) =>
+  new Promise<void>((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    }
+    signal.addEventListener('abort', done, { once: true });
+  });
+
+/**
+ * Warms `keys` so that the origin sees at most `ratePerSecond` calls in all: a token bucket
+ * of one slice, from which organic misses are paid first (a client is waiting on those) and
+ * warmup takes what is left. Keys already in Redis cost no token. If organic misses alone
+ * exceed the rate, warmup waits; it cannot slow clients down.
+ */
+export async function warmWithinOriginBudget(o: BudgetedWarmupOptions): Promise<{ warmed: number; failed: number }> {
+  if (!(o.ratePerSecond > 0)) throw new RangeError(`expected ratePerSecond to be positive, got ${String(o.ratePerSecond)}`);
+  const clock = o.clock ?? { now: () => Date.now(), sleep: systemSleep };
+  const sliceMs = o.sliceMs ?? 100;
+  const cap = Math.max(1, (o.ratePerSecond * sliceMs) / 1000);
+  let tokens = 0;
+  let last = clock.now();
+  let calls = await o.originCalls();
+  let next = 0;
+  const total = { warmed: 0, failed: 0 };
+  while (next < o.keys.length && !o.signal.aborted) {
+    const now = clock.now();
+    const seen = await o.originCalls();
+    // Debt from an organic burst is kept down to one slice, so warmup resumes once it passes.
+    tokens = Math.max(-cap, Math.min(cap, tokens + (o.ratePerSecond * (now - last)) / 1000) - (seen - calls));
+    last = now;
+    calls = seen;
+    if (tokens < 1) {
+      await clock.sleep(sliceMs, o.signal);
+      continue;
+    }
+    const n = Math.floor(tokens);
+    const chunk = o.keys.slice(next, next + n);
+    next += chunk.length;
+    const r = await o.cache.warmup(chunk, o.factory, { ratePerSecond: o.ratePerSecond, batchSize: chunk.length, signal: o.signal });
+    total.warmed += r.warmed;
+    total.failed += r.failed;
+  }
+  return total;
 }
