@@ -5,15 +5,18 @@
  */
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
+import { NOT_FOUND } from '../cache/index.js';
 import { createLogger, type Logger } from '../cache/log.js';
-import type { CachePolicy } from '../cache/policy/types.js';
+import type { CachePolicy, RenderedPolicy } from '../cache/policy/types.js';
 import { startLivePolicy } from '../service-kit/policy.js';
+import { RecentKeys, RedisConnectionManager, originCallCounter, warmWithinOriginBudget } from '../service-kit/redis.js';
 import { createService, type Service } from '../service-kit/server.js';
 import type { ProfileConfig } from './config.js';
 import { ProfileDb } from './db.js';
 import { defaultPolicy } from './default-policy.js';
 import { profileRoutes } from './routes.js';
-import { userKeyspace, type ProfileStore } from './stores/store.js';
+import type { HerdguardStore } from './stores/herdguard.js';
+import { USER_PREFIX, userKey, userKeyspace, type ProfileStore } from './stores/store.js';
 
 export interface ProfileApp {
   readonly service: Service;
@@ -77,8 +80,10 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
   const db = new ProfileDb({ url: config.databaseUrl, poolMax: config.poolMax, service: config.serviceName, registry });
   const redis = createRedisClient(config.redisUrl);
   let current = defaultPolicy();
+  let rendered: RenderedPolicy | null = null;
   let store: ProfileStore | undefined;
-  const env = config.policyFile ? { HERDGUARD_POLICY_FILE: config.policyFile } : {};
+  let primary: RedisConnectionManager | undefined;
+  const env = config.policyEnv ?? (config.policyFile ? { HERDGUARD_POLICY_FILE: config.policyFile } : {});
   const live = await startLivePolicy({
     env,
     service: config.serviceName,
@@ -88,7 +93,10 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
       // The first update arrives before the store exists and chooses its initial policy.
       userKeyspace(u.policy);
       current = u.policy;
+      rendered = u.rendered;
       store?.applyPolicy(u.policy);
+      // A promotion moves the published primary: follow it at once.
+      primary?.onPolicy(u.rendered);
     },
   }).catch(async (err: unknown) => {
     redis.disconnect();
@@ -104,13 +112,20 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
     throw err;
   }
   const s = store;
+  const recent = new RecentKeys(WARM_KEYS_MAX);
+  if (s.impl === 'herdguard') {
+    primary = followPrimary(s as HerdguardStore, { config, db, registry, logger, recent });
+    primary.onPolicy(rendered);
+  }
+  const routed = primary ? routedStore(s, primary, recent) : s;
   const service = createService({
     name: config.serviceName,
     registry,
     logger,
-    routes: profileRoutes(() => s),
+    routes: profileRoutes(() => routed),
     onClose: async () => {
       await live.stop();
+      await primary?.close();
       await s.close();
       await redis.quit().catch(() => redis.disconnect());
       await db.close();
@@ -118,4 +133,54 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
   });
   logger.info('profile service assembled', { cacheImpl: config.cacheImpl, policy: current.name, generation: current.generation });
   return { service, registry, db, redis, store: () => s, policy: () => current, close: () => service.close() };
+}
+
+/** Most recently served keys kept for a cold-Redis warmup (the policy's default topKeys). */
+const WARM_KEYS_MAX = 10_000;
+
+/**
+ * Keeps the herdguard cache on the current Redis primary (published primary, READONLY
+ * replies) and runs the operator's cold-Redis warmup over this instance's recent keys,
+ * within the origin budget the operator gave it.
+ */
+function followPrimary(
+  store: HerdguardStore,
+  d: { config: ProfileConfig; db: ProfileDb; registry: Registry; logger: Logger; recent: RecentKeys },
+): RedisConnectionManager {
+  const originCalls = originCallCounter(d.registry);
+  return new RedisConnectionManager({
+    initialUrl: d.config.redisUrl,
+    cache: store.cache,
+    logger: d.logger,
+    onWarmup: async (req, signal) => {
+      const keys = d.recent.top(req.topKeys);
+      d.logger.warn('cold redis: warming recently served keys', { id: req.id, keys: keys.length, ratePerSecond: req.ratePerSecondPerInstance });
+      const r = await warmWithinOriginBudget({
+        cache: store.cache,
+        keys,
+        factory: async ({ key }) => (await d.db.getById(Number(key.slice(USER_PREFIX.length)))) ?? NOT_FOUND,
+        ratePerSecond: req.ratePerSecondPerInstance,
+        originCalls,
+        signal,
+      });
+      d.logger.info('cold redis warmup done', { id: req.id, ...r });
+    },
+  });
+}
+
+/** What the routes see: reads remember their key for warmup; writes run on the primary. */
+function routedStore(s: ProfileStore, primary: RedisConnectionManager, recent: RecentKeys): ProfileStore {
+  return {
+    impl: s.impl,
+    get: (id) => {
+      recent.touch(userKey(id));
+      return s.get(id);
+    },
+    // The cache itself skips Redis on an error reply (its READONLY hook moves the client and a
+    // promotion distrusts older entries); this retries a write whose READONLY reply escaped.
+    update: (id, patch) => primary.withPrimary(() => s.update(id, patch)),
+    prime: (p) => s.prime(p),
+    applyPolicy: (p) => s.applyPolicy(p),
+    close: () => s.close(),
+  };
 }

@@ -11,7 +11,12 @@ export interface ProfileConfig {
   readonly poolMax: number;
   readonly cacheImpl: CacheImpl;
   readonly serviceName: string;
+  /** What the live-policy sources read (file, or the operator's ConfigMap and this pod); default: policyFile only. */
+  readonly policyEnv?: Env;
 }
+
+/** Environment variables the live-policy sources read. */
+const POLICY_ENV = ['HERDGUARD_POLICY_FILE', 'HERDGUARD_POLICY_CONFIGMAP', 'POD_NAME', 'POD_NAMESPACE'] as const;
 
 export function readConfig(env: Env): ProfileConfig {
   const impl = envString(env, 'CACHE_IMPL', 'herdguard');
@@ -31,5 +36,6 @@ export function readConfig(env: Env): ProfileConfig {
     poolMax: envInt(env, 'DB_POOL_MAX', 10, 1, 1000),
     cacheImpl: impl as CacheImpl,
     serviceName: name,
+    policyEnv: Object.fromEntries(POLICY_ENV.filter((k) => env[k]).map((k) => [k, env[k]])),
   };
 }
