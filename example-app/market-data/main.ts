@@ -11,6 +11,7 @@ import { createLogger } from '../cache/log.js';
 import { InvalidOptionError } from '../cache/errors.js';
 import { envInt, envString, envUrl } from '../service-kit/env.js';
 import { startLivePolicy } from '../service-kit/policy.js';
+import { RedisConnectionManager } from '../service-kit/redis.js';
 import { exitOnSignals } from '../service-kit/server.js';
 import { createMarketData, SERVICE } from './app.js';
 import { defaultPolicySpec } from './default-policy.js';
@@ -64,11 +65,24 @@ const app = createMarketData({
   balance: { intervalMs: balanceIntervalMs, tolerance: envInt(env, 'BALANCE_TOLERANCE_PCT', 5, 0, 100) / 100, maxShedFraction: 0.25 },
   debugEndpoints: env['DEBUG_ENDPOINTS'] === '1',
 });
-const policy = await startLivePolicy({ env, service: SERVICE, registry, logger, onUpdate: (u) => app.cache?.applyPolicy(u.policy) });
+// The quote cache follows the published Redis primary. No warmup handler: quotes live for
+// seconds and the feed loops refill them on their own.
+const primary = app.cache ? new RedisConnectionManager({ initialUrl: redisUrl, cache: app.cache, logger }) : undefined;
+const policy = await startLivePolicy({
+  env,
+  service: SERVICE,
+  registry,
+  logger,
+  onUpdate: (u) => {
+    app.cache?.applyPolicy(u.policy);
+    primary?.onPolicy(u.rendered);
+  },
+});
 const bound = await app.service.listen(port);
 logger.info('market-data listening', { port: bound, mode, redisUrl, upstreamUrl });
 exitOnSignals(async () => {
   await policy.stop();
+  await primary?.close();
   await app.close();
   redisSub.disconnect();
   redis.disconnect();
