@@ -6,7 +6,7 @@
  */
 import { createLogger } from '../example-app/cache/log.js';
 import { operatorConfig } from './config.js';
-import { RedisFailoverController } from './failover/controller.js';
+import { RedisFailoverController, testOnlyPauseFromEnv } from './failover/controller.js';
 import { startOpsServer } from './http.js';
 import { HttpKubeClient } from './kube/client.js';
 import { systemClock } from './kube/clock.js';
@@ -23,7 +23,9 @@ async function main(): Promise<void> {
     onRequest: (verb, resource) => metrics.apiRequests.inc({ verb, resource }),
   });
   // One brain per Redis StatefulSet; its promotion counters start at 0 as soon as a Redis is known.
-  const failover = new RedisFailoverController({ registry: metrics.registry });
+  const testOnlyPauseAfterStep = testOnlyPauseFromEnv(process.env);
+  if (testOnlyPauseAfterStep) logger.warn('TEST ONLY hook set: promotions pause after a step', testOnlyPauseAfterStep);
+  const failover = new RedisFailoverController({ registry: metrics.registry, ...(testOnlyPauseAfterStep ? { testOnlyPauseAfterStep } : {}) });
   const manager = new Manager({
     client,
     controllers: [new CachePolicyController(), failover],

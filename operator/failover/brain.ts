@@ -9,7 +9,7 @@ import { collapsed, warmupRate, type WarmupRequest } from './cold.js';
 import { decide, type Decision, type RedisRecord } from './decide.js';
 import { judge } from './health.js';
 import { observe } from './health.js';
-import { nextPromotionAction, type Action, type PromotionProgress } from './promotion.js';
+import { nextPromotionAction, type Action, type PromotionProgress, type Step } from './promotion.js';
 import { EventReason, type HoldReason } from './reasons.js';
 import type { RedisAdmin } from './redis-admin.js';
 import { primariesSeen, steadyActions } from './topology.js';
@@ -49,6 +49,11 @@ export interface BrainOptions {
   readonly newId: () => string;
   readonly metrics?: FailoverMetrics;
   readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
+  /**
+   * TESTS ONLY: after recording `step`, wait `ms` before the next one, so a chaos test can
+   * kill the leader mid-promotion. Never set in production.
+   */
+  readonly testOnlyPauseAfterStep?: { readonly step: Step; readonly ms: number };
 }
 
 /** Bounds one tick's work: a promotion has five steps plus one REPLICAOF per replica. */
@@ -190,11 +195,19 @@ export class FailoverBrain {
         p = { ...p, step: action.step };
         if (action.step === 'Promoted') this.o.metrics?.promoted(this.config.redis, p.reason, (this.o.clock.now() - p.detectedAt) / 1000);
         await this.o.seams.saveRecord({ ...record, promotion: p });
+        await this.testOnlyPause(action.step);
         continue;
       }
       await this.executeStep(p, action);
       this.health = await this.check(await this.o.seams.pods(), p.from);
     }
+  }
+
+  private async testOnlyPause(step: Step): Promise<void> {
+    const pause = this.o.testOnlyPauseAfterStep;
+    if (pause?.step !== step) return;
+    this.o.log?.('TEST ONLY: pausing the promotion after a step', { redis: this.config.redis, step, ms: pause.ms });
+    await this.o.clock.sleep(pause.ms);
   }
 
   private async executeStep(p: PromotionProgress, action: Action): Promise<void> {
