@@ -484,9 +484,12 @@ export class HerdCache implements Cache {
 
   revalidate(predicate: (key: string, writtenAtMs: number) => boolean = () => true): number {
     let scheduled = 0;
+    const now = this.clock.now();
     for (const st of this.states.values()) {
       for (const [key, entry] of [...st.l1.entries()]) {
-        if (entry.env.nf || !predicate(key, entry.env.c)) continue;
+        // L1 expires lazily: an entry past its L1 expiry is never served again, so refreshing it
+        // would only load the origin (after a promotion, thousands of them at once).
+        if (entry.until <= now || entry.env.nf || !predicate(key, entry.env.c)) continue;
         const accept = (env: Envelope, now: number) => now < env.e && !predicate(key, env.c);
         if (this.refreshInBackground(key, st, entry.factory, 'revalidate', entry.env, accept)) scheduled++;
       }

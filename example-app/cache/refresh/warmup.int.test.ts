@@ -64,7 +64,7 @@ describe('warmup and revalidation against a real Redis', () => {
     );
   });
 
-  it('revalidate() recomputes L1 entries written before a cut-off and leaves newer ones', async () => {
+  it('revalidate() recomputes live L1 entries written before a cut-off and leaves newer and expired ones', async () => {
     const registry = new Registry();
     let now = 1_000;
     const clock = { now: () => now };
@@ -78,13 +78,15 @@ describe('warmup and revalidation against a real Redis', () => {
     caches.push(cache);
     let calls = 0;
     const factory = ({ key }: { key: string }) => Promise.resolve(`${key}#${++calls}`);
+    await cache.get('k:expired', factory);
+    now = 4_000; // k:expired is past its 2 s L1 life: never served from L1 again
     await cache.get('k:old', factory);
     now = 5_000;
     await cache.get('k:new', factory);
-    expect(cache.revalidate((_key, writtenAt) => writtenAt < 3_000)).toBe(1);
+    expect(cache.revalidate((_key, writtenAt) => writtenAt < 4_500)).toBe(1);
     await cache.close();
-    expect(calls).toBe(3);
-    expect(JSON.parse((await redis.admin().get('k:old')) as string).v).toBe('k:old#3');
+    expect(calls).toBe(4);
+    expect(JSON.parse((await redis.admin().get('k:old')) as string).v).toBe('k:old#4');
     expect(await metricValue(registry, 'herdguard_cache_refresh_total', { reason: 'revalidate' })).toBe(1);
   });
 });
