@@ -6,7 +6,7 @@ import { metricValue } from '../testing/metrics.js';
 import { testPolicy } from '../testing/policy.js';
 import { ready, useRedis } from '../testing/redis-fixture.js';
 
-describe('distrusting Redis entries written before a promotion, against a real Redis', () => {
+describe('distrusting Redis entries written around a promotion, against a real Redis', () => {
   const redis = useRedis();
   const caches: Cache[] = [];
   afterEach(async () => {
@@ -26,7 +26,7 @@ describe('distrusting Redis entries written before a promotion, against a real R
     return cache;
   }
 
-  it('serves an entry written before the promotion once, refreshes it from the origin, then serves the origin value', async () => {
+  it('serves an entry written in the window once, refreshes it from the origin, then serves the origin value', async () => {
     const clock = new FakeClock();
     const registry = new Registry();
     const writer = await build(clock);
@@ -34,7 +34,7 @@ describe('distrusting Redis entries written before a promotion, against a real R
     // The newer write (version 2) reached the origin but only the lost primary: Redis still holds version 1.
     clock.advance(1000);
     const reader = await build(clock, registry);
-    reader.distrustBefore(clock.now());
+    reader.distrustWrittenBetween(clock.now() - 2000, clock.now());
     let originCalls = 0;
     const origin = () => {
       originCalls++;
@@ -45,14 +45,14 @@ describe('distrusting Redis entries written before a promotion, against a real R
     expect(originCalls).toBe(1);
     expect(await metricValue(registry, 'herdguard_cache_requests_total', { tier: 'l2', result: 'stale' })).toBe(1);
     const after = await build(clock);
-    after.distrustBefore(clock.now() - 1000);
+    after.distrustWrittenBetween(clock.now() - 2000, clock.now());
     expect(await after.get('k:user', () => Promise.reject(new Error('origin must not be asked again')))).toEqual({ version: 2 });
   });
 
-  it('trusts entries written after the promotion and never asks the origin for them', async () => {
+  it('trusts entries written after the window and never asks the origin for them', async () => {
     const clock = new FakeClock();
     const cache = await build(clock);
-    cache.distrustBefore(clock.now());
+    cache.distrustWrittenBetween(clock.now() - 2000, clock.now());
     clock.advance(10);
     await cache.write('k:fresh', () => Promise.resolve('after'));
     const served = await Promise.all(
@@ -61,17 +61,33 @@ describe('distrusting Redis entries written before a promotion, against a real R
     expect(new Set(served)).toEqual(new Set(['after']));
   });
 
-  it('keeps the latest promotion time when an older one arrives late', async () => {
+  it('trusts entries written long before the window: they were replicated, refetching them would only load the origin', async () => {
     const clock = new FakeClock();
     const writer = await build(clock);
-    await writer.write('k:late', () => Promise.resolve('old'));
-    clock.advance(1000);
+    await writer.write('k:old', () => Promise.resolve('replicated long ago'));
+    clock.advance(30_000);
     const cache = await build(clock);
-    cache.distrustBefore(clock.now());
-    cache.distrustBefore(clock.now() - 5000);
+    cache.distrustWrittenBetween(clock.now() - 5000, clock.now());
+    expect(await cache.get('k:old', () => Promise.reject(new Error('origin must not be asked')))).toBe('replicated long ago');
+  });
+
+  it('remembers several windows, one per promotion', async () => {
+    const clock = new FakeClock();
+    const writer = await build(clock);
+    await writer.write('k:first', () => Promise.resolve('a'));
+    clock.advance(60_000);
+    await writer.write('k:second', () => Promise.resolve('b'));
+    const cache = await build(clock);
+    cache.distrustWrittenBetween(clock.now() - 60_000 - 1000, clock.now() - 59_000);
+    cache.distrustWrittenBetween(clock.now() - 1000, clock.now() + 1);
     let calls = 0;
-    expect(await cache.get('k:late', () => Promise.resolve(`new-${++calls}`))).toBe('old');
+    const origin = () => {
+      calls++;
+      return Promise.resolve('fresh');
+    };
+    expect(await cache.get('k:first', origin)).toBe('a');
+    expect(await cache.get('k:second', origin)).toBe('b');
     await cache.close();
-    expect(calls).toBe(1);
+    expect(calls).toBe(2);
   });
 });

@@ -71,6 +71,7 @@ const TICK_MS = 1000;
 const BACKGROUND_CONCURRENCY = 4;
 const BACKGROUND_MAX_PENDING = 10_000;
 const EXPORTED_HOT_KEYS = 10;
+const MAX_DISTRUST_WINDOWS = 8;
 
 function valueOf(env: Envelope, key: string): unknown {
   if (env.nf) throw new NotFoundError(key);
@@ -93,8 +94,8 @@ export class HerdCache implements Cache {
   private readonly logger: Logger;
   private readonly ticker: NodeJS.Timeout;
   private closed = false;
-  /** L2 entries created before this (ms epoch) are suspect: see distrustBefore(). */
-  private distrustedBefore = 0;
+  /** Creation-time windows of suspect L2 entries (see distrustWrittenBetween), newest last, bounded. */
+  private distrusted: Array<readonly [number, number]> = [];
 
   constructor(private readonly opts: CacheOptions) {
     validateCacheOptions(opts);
@@ -164,13 +165,14 @@ export class HerdCache implements Cache {
   }
 
   /**
-   * A value written before the last promotion may be older than what the origin has (the
-   * newer write went to the lost primary): serve it, but refresh it at once. Negative
-   * entries keep their own rule (never served stale).
+   * A value written around a promotion may be older than what the origin has (the newer
+   * write went to the lost primary): serve it, but refresh it at once. Negative entries
+   * keep their own rule (never served stale).
    */
   private l2Freshness(env: Envelope, st: KeyspaceState): ReturnType<typeof freshness> {
     const state = freshness(env, this.clock.now(), st.ks);
-    return state === 'fresh' && env.c < this.distrustedBefore && !env.nf ? 'stale-revalidate' : state;
+    if (state !== 'fresh' || env.nf || this.distrusted.length === 0) return state;
+    return this.distrusted.some(([from, to]) => env.c >= from && env.c < to) ? 'stale-revalidate' : state;
   }
 
   /** One GET; a hot key reads a random copy and falls back to the key itself if that copy is missing. */
@@ -497,8 +499,10 @@ export class HerdCache implements Cache {
     return scheduled;
   }
 
-  distrustBefore(atMs: number): void {
-    this.distrustedBefore = Math.max(this.distrustedBefore, atMs);
+  distrustWrittenBetween(fromMs: number, toMs: number): void {
+    if (!(toMs > fromMs)) return;
+    // A handful of promotions is plenty: older windows hold entries long expired.
+    this.distrusted = [...this.distrusted, [fromMs, toMs] as const].slice(-MAX_DISTRUST_WINDOWS);
   }
 
   async warmup(

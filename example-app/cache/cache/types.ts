@@ -52,11 +52,12 @@ export interface Cache {
   setRedis(redis: Redis): void;
   revalidate(predicate?: (key: string, writtenAtMs: number) => boolean): number;
   /**
-   * Distrusts Redis entries created before `atMs` (a Redis promotion may have lost newer
-   * writes): an L2 read of one serves it as stale-while-revalidate, so the first reader
-   * refreshes it from the origin. Monotonic: an earlier time than the current one is ignored.
+   * Distrusts Redis entries created in [fromMs, toMs): around a Redis promotion, the lost
+   * primary may have acknowledged newer writes the new one never received. An L2 read of
+   * such an entry serves it as stale-while-revalidate, so the first reader refreshes it
+   * from the origin. Entries from before the window were replicated long ago and stay trusted.
    */
-  distrustBefore(atMs: number): void;
+  distrustWrittenBetween(fromMs: number, toMs: number): void;
   warmup(
     keys: readonly string[],
     factory: Factory<unknown>,
