@@ -117,7 +117,7 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
     primary = followPrimary(s as HerdguardStore, { config, db, registry, logger, recent });
     primary.onPolicy(rendered);
   }
-  const routed = primary ? routedStore(s, primary, recent) : s;
+  const routed = primary ? routedStore(s, db, primary, recent) : s;
   const service = createService({
     name: config.serviceName,
     registry,
@@ -168,8 +168,11 @@ function followPrimary(
   });
 }
 
-/** What the routes see: reads remember their key for warmup; writes run on the primary. */
-function routedStore(s: ProfileStore, primary: RedisConnectionManager, recent: RecentKeys): ProfileStore {
+/**
+ * What the routes see: reads remember their key for warmup; writes run on the primary and,
+ * should a promotion follow, are repopulated from PostgreSQL on the new one.
+ */
+function routedStore(s: ProfileStore, db: ProfileDb, primary: RedisConnectionManager, recent: RecentKeys): ProfileStore {
   return {
     impl: s.impl,
     get: (id) => {
@@ -178,7 +181,15 @@ function routedStore(s: ProfileStore, primary: RedisConnectionManager, recent: R
     },
     // The cache itself skips Redis on an error reply (its READONLY hook moves the client and a
     // promotion distrusts older entries); this retries a write whose READONLY reply escaped.
-    update: (id, patch) => primary.withPrimary(() => s.update(id, patch)),
+    update: (id, patch) =>
+      primary.write(
+        userKey(id),
+        () => s.update(id, patch),
+        async () => {
+          const fresh = await db.getById(id);
+          if (fresh) await s.prime([fresh]);
+        },
+      ),
     prime: (p) => s.prime(p),
     applyPolicy: (p) => s.applyPolicy(p),
     close: () => s.close(),

@@ -20,10 +20,10 @@ afterEach(async () => {
 
 /** Records what the manager asks of the cache (the seam under test), against real Redis. */
 function recordingCache() {
-  const calls = { setRedis: [] as Redis[], revalidate: [] as Array<(k: string, at: number) => boolean>, distrustBefore: [] as number[] };
+  const calls = { setRedis: [] as Redis[], revalidate: [] as Array<(k: string, at: number) => boolean>, distrust: [] as Array<[number, number]> };
   return {
     calls,
-    distrustBefore: (at: number) => void calls.distrustBefore.push(at),
+    distrustWrittenBetween: (from: number, to: number) => void calls.distrust.push([from, to]),
     setRedis: (r: Redis) => void calls.setRedis.push(r),
     revalidate: (p?: (k: string, at: number) => boolean) => {
       if (p) calls.revalidate.push(p);
@@ -74,8 +74,9 @@ describe('RedisConnectionManager', () => {
     expect(await m.client.ping()).toBe('PONG');
     const predicate = cache.calls.revalidate[0]!;
     expect([predicate('user:1', 4999), predicate('user:2', 5000)]).toEqual([true, false]);
-    // Redis entries from before the promotion are distrusted too, not only L1 ones.
-    expect(cache.calls.distrustBefore).toEqual([5000]);
+    // Redis entries from the suspect window are distrusted too, not only L1 ones: from the
+    // earliest the primary could have been declared lost (1.5 s + 2 checks), less 1 s of lag.
+    expect(cache.calls.distrust).toEqual([[2000, 5000]]);
   });
 
   it('on a READONLY reply finds the primary through the demoted node, reconnects and retries once', async () => {
@@ -91,8 +92,29 @@ describe('RedisConnectionManager', () => {
     expect(await m.withPrimary((r) => r.set('after-swap', '1'))).toBe('OK');
     expect(m.address.port).toBe(b.port);
     expect(m.switches.readonly).toBe(1);
-    expect(cache.calls.distrustBefore).toHaveLength(1);
+    expect(cache.calls.distrust).toHaveLength(1);
     expect(await m.client.get('after-swap')).toBe('1');
+  });
+
+  it('after a promotion repopulates the keys this service wrote in the suspect window, the latest write of each once', async () => {
+    const { a, b } = await pair();
+    let now = 1000;
+    const m = new RedisConnectionManager({ initialUrl: a.url, cache: recordingCache(), clock: { now: () => now } });
+    managers.push(m);
+    m.onPolicy(rendered(a, 1));
+    await m.whenReady();
+    const repaired: string[] = [];
+    const write = (key: string, tag: string) => m.write(key, () => Promise.resolve(tag), () => Promise.resolve(void repaired.push(tag)));
+    expect(await write('user:1', 'long-ago')).toBe('long-ago');
+    now = 4000;
+    await write('user:2', 'recent');
+    await write('user:3', 'recent-3a');
+    await write('user:3', 'recent-3b');
+    now = 5000;
+    m.onPolicy(rendered(b, 2));
+    await m.settled();
+    await m.close();
+    expect(repaired.sort()).toEqual(['recent', 'recent-3b']);
   });
 
   it('runs each published warmup request once', async () => {

@@ -14,6 +14,7 @@ import { HerdguardError } from '../cache/errors.js';
 import { createRedisClient } from '../cache/l2/redis-client.js';
 import { silentLogger, type Logger } from '../cache/log.js';
 import { metrics } from '../cache/metrics/names.js';
+import { parseDuration } from '../cache/policy/duration.js';
 import type { RenderedPolicy } from '../cache/policy/types.js';
 
 export interface RedisAddress {
@@ -53,7 +54,7 @@ export interface RenderedRedis {
 export interface RedisManagerOptions {
   /** REDIS_URL: where to start before the first policy names a primary. */
   readonly initialUrl: string;
-  readonly cache: Pick<Cache, 'setRedis' | 'revalidate' | 'distrustBefore'>;
+  readonly cache: Pick<Cache, 'setRedis' | 'revalidate' | 'distrustWrittenBetween'>;
   readonly clock?: { now(): number };
   readonly logger?: Logger;
   /** Builds a client; the manager adds its READONLY hook. Named here so tests can count connections. */
@@ -99,6 +100,38 @@ export function renderedRedis(rendered: RenderedPolicy | null): RenderedRedis | 
 
 const same = (a: RedisAddress, b: RedisAddress) => a.host === b.host && a.port === b.port;
 
+/** Async replication lag, plus clock skew between the pods that stamp entries: margin before the loss. */
+export const REPLICATION_LAG_MARGIN_MS = 1000;
+/** Writes remembered for repair after a promotion: at most this many, for at most this long. */
+export const RECENT_WRITES_MAX = 10_000;
+export const RECENT_WRITES_MS = 60_000;
+const REPAIR_CONCURRENCY = 8;
+
+/** The policy's failover timing (rendered.spec.redis.failover), defaults as in the CRD. */
+export function failoverTiming(rendered: RenderedPolicy | null): { detectAfterMs: number; checkIntervalMs: number } {
+  const f = (rendered?.spec as { redis?: { failover?: { detectAfter?: unknown; checkInterval?: unknown } } } | undefined)?.redis?.failover;
+  const ms = (v: unknown, d: number) => (typeof v === 'string' ? (parseDuration(v) ?? d) : d);
+  return { detectAfterMs: ms(f?.detectAfter, 1500), checkIntervalMs: ms(f?.checkInterval, 250) };
+}
+
+/**
+ * When writes may have been lost with the old primary: from the moment this service lost
+ * it (or, if it never noticed, the earliest the operator could have declared it lost),
+ * less the replication-lag margin, until the moment the service learned of the promotion.
+ * Entries created before that were replicated long ago; refetching them all would be a
+ * cold start for the origin.
+ */
+export function suspectWindow(learnedAt: number, lostAt: number | null, timing: { detectAfterMs: number; checkIntervalMs: number }): [number, number] {
+  const declared = learnedAt - timing.detectAfterMs - 2 * timing.checkIntervalMs;
+  return [Math.min(lostAt ?? declared, declared) - REPLICATION_LAG_MARGIN_MS, learnedAt];
+}
+
+interface RecentWrite {
+  readonly key: string;
+  readonly at: number;
+  readonly repair: () => Promise<void>;
+}
+
 export class RedisConnectionManager {
   private current: Redis;
   private addr: RedisAddress;
@@ -110,6 +143,11 @@ export class RedisConnectionManager {
   private readonly clock: { now(): number };
   private readonly logger: Logger;
   private closed = false;
+  /** When the current client lost its connection (null while connected). */
+  private lostAt: number | null = null;
+  private rendered: RenderedPolicy | null = null;
+  private recentWrites: RecentWrite[] = [];
+  private repairing: Promise<void> = Promise.resolve();
   /** Switches done, by cause; the chaos scenarios report them. */
   readonly switches = { policy: 0, readonly: 0 };
 
@@ -132,15 +170,30 @@ export class RedisConnectionManager {
   /** Feed every live-policy update here (PolicyUpdate.rendered). */
   onPolicy(rendered: RenderedPolicy | null): void {
     const r = renderedRedis(rendered);
+    if (rendered) this.rendered = rendered;
     if (!r || this.closed) return;
     const promoted = this.epoch !== null && r.epoch > this.epoch;
     this.epoch = Math.max(this.epoch ?? 0, r.epoch);
     // Distrust before switching: no read on the new primary may trust what the promotion could have lost.
-    const promotionTime = this.clock.now();
-    if (promoted) this.o.cache.distrustBefore(promotionTime);
+    const window = promoted ? this.distrustWindow() : null;
     if (!same(r.primary, this.addr)) this.queueSwitch(r.primary, 'policy');
-    if (promoted) this.queueRevalidate(promotionTime);
+    if (window) this.queueRepair(window);
     if (r.warmup && !this.warmups.has(r.warmup.id) && warmupCurrent(r.warmup, this.clock.now())) this.startWarmup(r.warmup);
+  }
+
+  /**
+   * A write of `key` (e.g. a profile update through the cache): runs on the primary like
+   * withPrimary, and is remembered for a while, so that if a promotion follows, `repair`
+   * (repopulate the key from the origin) runs on the new primary: the write's Redis copy
+   * may have died with the old one.
+   */
+  async write<T>(key: string, fn: () => Promise<T>, repair: () => Promise<void>): Promise<T> {
+    const now = this.clock.now();
+    this.recentWrites.push({ key, at: now, repair });
+    const keepFrom = this.recentWrites.findIndex((w) => w.at >= now - RECENT_WRITES_MS);
+    const drop = Math.max(keepFrom < 0 ? this.recentWrites.length : keepFrom, this.recentWrites.length - RECENT_WRITES_MAX);
+    if (drop > 0) this.recentWrites = this.recentWrites.slice(drop);
+    return this.withPrimary(() => fn());
   }
 
   /** Runs `fn` on the primary; on READONLY, reconnects to the real primary and retries once. */
@@ -171,6 +224,7 @@ export class RedisConnectionManager {
     this.closed = true;
     this.abort.abort();
     await this.switching;
+    await this.repairing;
     await this.warming;
     await quit(this.current);
   }
@@ -186,6 +240,12 @@ export class RedisConnectionManager {
       ? this.o.connect(addr, { reconnectOnError })
       : createRedisClient(`redis://${addr.host}:${addr.port}`, { reconnectOnError });
     client.on('error', (err: Error) => this.logger.debug('redis connection error', { err, addr }));
+    client.on('close', () => {
+      if (client === this.current) this.lostAt ??= this.clock.now();
+    });
+    client.on('ready', () => {
+      if (client === this.current) this.lostAt = null;
+    });
     return client;
   }
 
@@ -200,12 +260,36 @@ export class RedisConnectionManager {
     this.enqueue(() => this.switchTo(to, cause));
   }
 
-  private queueRevalidate(promotionTime: number): void {
-    // After the switch: revalidating against the old primary would re-read what we distrust.
+  /** Distrusts Redis entries created in the suspect window, now; returns the window. */
+  private distrustWindow(): [number, number] {
+    const window = suspectWindow(this.clock.now(), this.lostAt, failoverTiming(this.rendered));
+    this.o.cache.distrustWrittenBetween(window[0], window[1]);
+    return window;
+  }
+
+  /**
+   * After the switch (against the old primary it would re-read what we distrust): refresh
+   * live L1 copies made before the promotion (fill notifications may have died with the old
+   * primary), and repopulate the keys this service wrote in the suspect window.
+   */
+  private queueRepair([from, learnedAt]: [number, number]): void {
     this.enqueue(() => {
-      const n = this.o.cache.revalidate((_key, writtenAt) => writtenAt < promotionTime);
-      this.logger.info('revalidating entries written before the promotion', { entries: n, epoch: this.epoch });
+      const n = this.o.cache.revalidate((_key, writtenAt) => writtenAt < learnedAt);
+      const writes = this.recentWrites.filter((w) => w.at >= from);
+      this.logger.info('after a promotion: revalidating L1, repairing recent writes', { l1: n, writes: writes.length, epoch: this.epoch });
+      this.repairing = this.repairing.then(() => this.repair(writes));
     });
+  }
+
+  private async repair(writes: readonly RecentWrite[]): Promise<void> {
+    const latest = new Map(writes.map((w) => [w.key, w]));
+    const queue = [...latest.values()];
+    const worker = async () => {
+      for (let w = queue.shift(); w && !this.closed; w = queue.shift()) {
+        await w.repair().catch((err: unknown) => this.logger.warn('could not repair a write after the promotion', { key: w.key, err }));
+      }
+    };
+    await Promise.all(Array.from({ length: REPAIR_CONCURRENCY }, worker));
   }
 
   /** Asks the node we were on who its primary is (a replica knows), falling back to nothing. */
@@ -226,8 +310,8 @@ export class RedisConnectionManager {
 
   private async switchTo(to: RedisAddress, cause: 'policy' | 'readonly'): Promise<void> {
     if (this.closed || same(to, this.addr)) return;
-    // A READONLY reply means the roles moved before the policy said so: distrust as for a published promotion.
-    if (cause === 'readonly') this.o.cache.distrustBefore(this.clock.now());
+    // A READONLY reply means the roles moved before the policy said so: act as for a published promotion.
+    const window = cause === 'readonly' ? this.distrustWindow() : null;
     const next = this.open(to);
     await ready(next, this.o.readyTimeoutMs ?? 1000);
     const old = this.current;
@@ -236,6 +320,7 @@ export class RedisConnectionManager {
     this.switches[cause]++;
     this.o.cache.setRedis(next);
     this.logger.info('redis primary changed', { to, cause });
+    if (window) this.queueRepair(window);
     await quit(old);
   }
 
