@@ -9,6 +9,14 @@ export interface ServiceSpec {
   readonly replicas: number;
   /** CachePolicy spec applied (as CachePolicy `name`) before the pods start. */
   readonly policySpec: Record<string, unknown>;
+  /** Extra environment for every instance. */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
+/** A Redis StatefulSet named `redis`: pod 0 starts as primary, the others replicate it. */
+export interface RedisSpec {
+  /** Pods in all, primary included: 2 or 3. */
+  readonly pods: number;
 }
 
 export interface StackSpec {
@@ -16,6 +24,14 @@ export interface StackSpec {
   readonly services: readonly ServiceSpec[];
   /** Start the operator (default true). */
   readonly operator?: boolean;
+  /** Operator replicas sharing the leader Lease (default 1); named 'operator', 'operator-1'. */
+  readonly operators?: number;
+  /** Extra operator environment (e.g. LEASE_DURATION_MS, test hooks). */
+  readonly operatorEnv?: Readonly<Record<string, string>>;
+  /** A Redis StatefulSet with replicas; without it, one plain redis-server for the services. */
+  readonly redis?: RedisSpec;
+  /** PostgreSQL for the profile service, seeded with users 1..N (default 10 000). */
+  readonly postgres?: { readonly users: number };
 }
 
 export interface Provider {
@@ -37,4 +53,13 @@ export interface Provider {
   endpoint(name: string): string;
   /** OS pid of a process, where the provider can tell (local). */
   pid(name: string): number | undefined;
+  /**
+   * Planned deletion of a pod (rolling update): the Pod gets its deletionTimestamp first,
+   * so the operator can switch over, then the process stops and the pod comes back.
+   */
+  deletePod?(name: string): Promise<void>;
+  /** host and port of a Redis pod, for scenarios that ask Redis directly (INFO replication). */
+  redisAddress?(name: string): { host: string; port: number };
+  /** PostgreSQL URL of the profile database (pg_stat_statements enabled). */
+  databaseUrl?(): string;
 }

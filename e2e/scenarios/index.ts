@@ -1,6 +1,7 @@
 /** Every scenario, by name. Add new ones here. */
 import { idleCost } from './idle-cost.js';
 import { propagation } from './propagation.js';
+import { redisPrimaryKill } from './redis-primary-kill.js';
 import type { Scenario } from './scenario.js';
 
-export const scenarios: readonly Scenario[] = [propagation, idleCost];
+export const scenarios: readonly Scenario[] = [propagation, idleCost, redisPrimaryKill];

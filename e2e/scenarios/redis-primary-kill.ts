@@ -1,0 +1,111 @@
+/**
+ * redis-primary-kill: kill -9 the Redis primary under ~1 000 GET/s spread over 3 profile
+ * instances. The operator detects the loss (detectAfter 1.5 s, or the Pod turning NotReady),
+ * promotes the best replica and publishes it; the services move at once. Figures: seconds
+ * from the kill to the first write a surviving node accepts, the cache hit ratio over the
+ * 30 s around the kill, client errors by name, and the origin's peak second over its
+ * steady rate. The killed pod then restarts (as the kubelet would) and must rejoin as a
+ * replica. `runPrimaryKill` is shared with stale-after-failover, which adds tracked writes.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  CHECK_INTERVAL_MS,
+  DETECT_AFTER_MS,
+  INSTANCES,
+  ProfileLoad,
+  RedisWatcher,
+  SecondSampler,
+  deployRedisStack,
+  mean,
+  nameErrors,
+  profileEndpoints,
+  requireRedisProvider,
+  round,
+  until,
+} from './redis-kit.js';
+import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
+
+const REDIS_PODS = 3;
+const GETS_PER_SECOND = 1000;
+/** Half of the 30 s window around the kill. */
+const HALF_WINDOW_MS = 15_000;
+
+export interface PrimaryKillRun {
+  readonly figures: ScenarioResult;
+  readonly load: ProfileLoad;
+  readonly killedAt: number;
+}
+
+export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: number; putsPerSecond: number } }): Promise<PrimaryKillRun> {
+  const chaos = requireRedisProvider(ctx.provider);
+  const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
+  const pods = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, chaos.redisAddress(`redis-${i}`)]));
+  const watcher = new RedisWatcher(pods);
+  const sampler = new SecondSampler(chaos.databaseUrl(), profileEndpoints(ctx.provider));
+  const load = new ProfileLoad({ endpoints: profileEndpoints(ctx.provider), getsPerSecond: GETS_PER_SECOND, ...(o.writes ? { writes: o.writes } : {}) });
+  watcher.start();
+  await sampler.start();
+  load.start();
+  try {
+    const warmMs = ctx.quick ? 10_000 : 25_000;
+    ctx.log(`load: ${GETS_PER_SECOND} GET/s${o.writes ? ` + ${o.writes.putsPerSecond} PUT/s on ids 1..${o.writes.ids}` : ''}; warming ${warmMs / 1000} s`);
+    await sleep(warmMs);
+    const primary = watcher.primaries()[0];
+    if (!primary || watcher.primaries().length !== 1) throw new Error(`expected one primary before the kill, saw ${watcher.primaries().join(', ') || 'none'}`);
+    const publishedBefore = await api.renderedPrimary();
+    watcher.armWriteProbe(primary, performance.now());
+    const killedAt = performance.now();
+    await ctx.provider.kill(primary);
+    ctx.log(`kill -9 ${primary}`);
+    const publishedAt = await until('a new primary published to the services', async () => (await api.renderedPrimary()) !== publishedBefore, 30_000);
+    const promotionSeconds = watcher.firstWriteAt === null ? null : (watcher.firstWriteAt - killedAt) / 1000;
+    ctx.log(`first write accepted after ${String(promotionSeconds)} s; published after ${((publishedAt - killedAt) / 1000).toFixed(2)} s`);
+    await sleep(Math.max(0, killedAt + HALF_WINDOW_MS + 1500 - performance.now()));
+    const after = watcher.primaries();
+    // The kubelet restarts the container: it must come back as a replica, never a second primary.
+    await ctx.provider.restart(primary);
+    await until(`${primary} rejoined as a replica`, () => Promise.resolve(watcher.last.get(primary)?.role === 'replica'), 30_000);
+    const newPrimary = after[0] ?? null;
+    const labelled = newPrimary ? await api.podLabel(newPrimary, 'role') : undefined;
+    ctx.log(`per second around the kill (0 = kill):\n${sampler.timeline(killedAt, killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS)}`);
+    const steady = mean(sampler.originBetween(killedAt - 10_000, killedAt - 1000));
+    const peak = Math.max(...sampler.originBetween(killedAt, killedAt + HALF_WINDOW_MS));
+    const errors = load.errorsBetween(killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS);
+    const clientErrors = [...errors.values()].reduce((a, b) => a + b, 0);
+    const figures: ScenarioResult = {
+      instances: INSTANCES,
+      getsPerSecond: GETS_PER_SECOND,
+      detectAfterMs: DETECT_AFTER_MS,
+      checkIntervalMs: CHECK_INTERVAL_MS,
+      killed: primary,
+      newPrimary,
+      newPrimaryLabelled: labelled === 'primary',
+      promotionSeconds: promotionSeconds === null ? null : round(promotionSeconds, 2),
+      publishedSeconds: round((publishedAt - killedAt) / 1000, 2),
+      hitRateDuring: round(sampler.hitRatio(killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS), 4),
+      clientErrors,
+      clientErrorNames: nameErrors(errors),
+      clientSkipped: load.skipped,
+      originSteadyQps: round(steady, 1),
+      originPeakQps: round(peak, 1),
+      originPeakOverSteady: round(peak / Math.max(steady, 1), 2),
+      maxPrimariesObserved: watcher.maxPrimaries,
+      oldPrimaryRejoined: 'replica',
+    };
+    return { figures, load, killedAt };
+  } finally {
+    await load.stop();
+    await sampler.stop();
+    await watcher.stop();
+    api.close();
+  }
+}
+
+export const redisPrimaryKill: Scenario = {
+  name: 'redis-primary-kill',
+  description: `kill -9 the Redis primary under ${GETS_PER_SECOND} GET/s over ${INSTANCES} profile instances; promotion time, hit ratio, errors, origin peak`,
+  async run(ctx) {
+    const r = await runPrimaryKill(ctx, {});
+    return { ...r.figures, targets: 'promotionSeconds<=2 hitRateDuring>=0.95 originPeakOverSteady<=2 clientErrors=0(goal)' };
+  },
+};
