@@ -1,16 +1,8 @@
 /** Seeded id samplers for the burst: uniform and Zipf-skewed over users 1..N. */
 
-/** mulberry32: a tiny seeded PRNG, so every run requests the same ids. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { seededRandom } from '../../example-app/cache/random.js';
+
+export { seededRandom };
 
 export type Distribution = 'uniform' | 'zipf';
 

@@ -3,6 +3,7 @@
  * well-known ones first, the rest generated from a fixed seed so every process (the
  * simulator, each market-data pod, the benchmarks) agrees on the same list.
  */
+import { seededRandom } from '../cache/random.js';
 const NAMED = [
   'AAPL', 'MSFT', 'GOOGL', 'NVDA', 'SPY', 'TSLA', 'AMZN', 'META', 'QQQ', 'IWM',
   'JPM', 'V', 'MA', 'UNH', 'XOM', 'JNJ', 'WMT', 'PG', 'HD', 'CVX',
@@ -12,21 +13,10 @@ const NAMED = [
 
 export const UNIVERSE_SIZE = 500;
 
-/** Deterministic 32-bit PRNG (mulberry32), used only to build the fixed list. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function buildUniverse(): readonly string[] {
   const out = new Set<string>(NAMED);
-  const rnd = mulberry32(0x5eed);
+  const rnd = seededRandom(0x5eed);
   const letters = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ';
   while (out.size < UNIVERSE_SIZE) {
     const len = 3 + Math.floor(rnd() * 2);

@@ -1,0 +1,15 @@
+/**
+ * A seeded source of randomness in [0, 1) (mulberry32): the cache takes `random` as an
+ * option, and tests, benchmarks and the feed simulator use this one when a run must
+ * repeat exactly.
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
