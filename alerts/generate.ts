@@ -2,10 +2,10 @@
  * `npm run generate:alerts`: writes the rule file, the PrometheusRule object and the promtool
  * tests from `alerts/rules/*.ts`. `--check` writes nothing and fails if a checked-in file differs.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
+import { writeOrCheck } from '../scripts/generated-files.js';
 import { alertGroups } from './index.js';
 import { renderPromtoolTests, renderPrometheusRule, renderRuleFile } from './render.js';
 
@@ -30,31 +30,8 @@ export function generatedAlertFiles(): Map<string, string> {
   ]);
 }
 
-export function staleFiles(files: Map<string, string>): string[] {
-  return [...files]
-    .filter(([path, content]) => {
-      try {
-        return readFileSync(path, 'utf8') !== content;
-      } catch {
-        return true;
-      }
-    })
-    .map(([path]) => path);
-}
-
 function main(argv: string[]): void {
-  const files = generatedAlertFiles();
-  if (argv.includes('--check')) {
-    const stale = staleFiles(files);
-    if (stale.length > 0) {
-      console.error(`alerts: out of date, run "npm run generate:alerts": ${stale.join(', ')}`);
-      process.exit(1);
-    }
-    console.log(`alerts: ${files.size} generated files up to date`);
-    return;
-  }
-  for (const [path, content] of files) writeFileSync(path, content);
-  console.log(`alerts: wrote ${[...files.keys()].map((p) => relative(process.cwd(), p)).join(', ')}`);
+  writeOrCheck('alerts', 'generate:alerts', generatedAlertFiles(), argv);
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

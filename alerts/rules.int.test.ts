@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
-import { generatedAlertFiles, PROMETHEUS_RULE_FILE, RULES_FILE, staleFiles, TESTS_FILE } from './generate.js';
+import { staleFiles } from '../scripts/generated-files.js';
+import { generatedAlertFiles, PROMETHEUS_RULE_FILE, RULES_FILE, TESTS_FILE } from './generate.js';
 import { allAlerts } from './index.js';
 import { parseErrors, promtool, requirePromtool } from './promtool.js';
 

@@ -2,11 +2,11 @@
  * Writes crds/herdguard.io_cachepolicies.yaml from the one policy schema.
  * `npm run generate:crds` writes it; `-- --check` exits 1 when the checked-in file is stale.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { buildCachePolicyCrd } from '../operator/crd/cachepolicy-crd.js';
+import { writeOrCheck } from '../scripts/generated-files.js';
 
 export const CRD_FILE = join(dirname(fileURLToPath(import.meta.url)), 'herdguard.io_cachepolicies.yaml');
 
@@ -16,15 +16,5 @@ export function renderCrdYaml(): string {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const fresh = renderCrdYaml();
-  if (process.argv.includes('--check')) {
-    const current = readFileSync(CRD_FILE, 'utf8');
-    if (current !== fresh) {
-      console.error(`${CRD_FILE} is stale: run "npm run generate:crds"`);
-      process.exitCode = 1;
-    }
-  } else {
-    writeFileSync(CRD_FILE, fresh);
-    console.error(`wrote ${CRD_FILE}`);
-  }
+  writeOrCheck('crds', 'generate:crds', new Map([[CRD_FILE, renderCrdYaml()]]), process.argv.slice(2));
 }

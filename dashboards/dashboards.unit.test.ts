@@ -2,7 +2,8 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { metrics } from '../example-app/cache/metrics/names.js';
-import { generatedDashboardFiles, JSON_DIR, staleDashboardFiles } from './generate.js';
+import { staleFiles } from '../scripts/generated-files.js';
+import { generatedDashboardFiles, JSON_DIR } from './generate.js';
 import { dashboardQueries, validateDashboard } from './validate.js';
 
 const files = readdirSync(JSON_DIR).filter((f) => f.endsWith('.json'));
@@ -13,7 +14,7 @@ const loaded = files.map(
 describe('generated Grafana dashboards', () => {
   it('the checked-in JSON is exactly what the TypeScript source produces', () => {
     expect(
-      staleDashboardFiles(generatedDashboardFiles()),
+      staleFiles(generatedDashboardFiles()),
       'run "npm run generate:dashboards" and commit the result',
     ).toEqual([]);
     expect(files.sort()).toEqual(
