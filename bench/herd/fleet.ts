@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { freePort, startProcess, waitFor, type Managed } from '../../e2e/local/process.js';
 import type { CacheImpl } from '../../example-app/profile/stores/store.js';
+import { sampleValue } from '../../example-app/cache/metrics/exposition.js';
 
 export interface Instance {
   readonly url: string;
@@ -41,16 +42,7 @@ export async function scrape(url: string): Promise<string> {
 }
 
 /** Value of one sample line, e.g. metricValue(text, 'herdguard_db_pool_connections', {state: 'waiting'}). */
-export function metricValue(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const ls = m[2] ?? '';
-    if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) return Number(m[3]);
-  }
-  return undefined;
-}
+export const metricValue = sampleValue;
 
 export async function startFleet(o: FleetOptions): Promise<Fleet> {
   const policyFile = join(o.dir, `policy-${o.impl}.json`);

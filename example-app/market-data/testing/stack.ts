@@ -6,6 +6,7 @@
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { freePort, startProcess, waitFor, type Managed } from '../../../e2e/local/process.js';
+import { sampleValue } from '../../cache/metrics/exposition.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 
@@ -68,13 +69,5 @@ export async function getJson<T = unknown>(url: string, method: 'GET' | 'POST' =
 /** The value of one sample in a Prometheus text exposition (first series matching all labels). */
 export async function scrapeMetric(baseUrl: string, name: string, labels: Record<string, string> = {}): Promise<number | undefined> {
   const r = await request(`${baseUrl}/metrics`);
-  const text = await r.body.text();
-  for (const line of text.split('\n')) {
-    if (!line.startsWith(name)) continue;
-    const m = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!m || m[1] !== name) continue;
-    const ls = m[2] ?? '';
-    if (Object.entries(labels).every(([k, v]) => ls.includes(`${k}="${v}"`))) return Number(m[3]);
-  }
-  return undefined;
+  return sampleValue(await r.body.text(), name, labels);
 }
