@@ -71,6 +71,23 @@ describe('distrusting Redis entries written around a promotion, against a real R
     expect(await cache.get('k:old', () => Promise.reject(new Error('origin must not be asked')))).toBe('replicated long ago');
   });
 
+  it('evictL1 sends the next read to Redis instead of the origin', async () => {
+    const clock = new FakeClock();
+    const cache = createCache({
+      service: 't',
+      redis: await ready(redis.client()),
+      policy: testPolicy({ ttl: '60s', l1: { maxEntries: 100, ttl: '30s' } }),
+      clock,
+    });
+    caches.push(cache);
+    await cache.get('k:pinned', () => Promise.resolve('in L1'));
+    // Another writer changed Redis while our fill notifications were lost with the old primary.
+    await redis.admin().set('k:pinned', JSON.stringify({ v: 'in Redis', c: clock.now(), e: clock.now() + 60_000, d: 1, f: 'other' }));
+    expect(await cache.get('k:pinned', () => Promise.reject(new Error('no origin')))).toBe('in L1');
+    expect(cache.evictL1()).toBe(1);
+    expect(await cache.get('k:pinned', () => Promise.reject(new Error('no origin')))).toBe('in Redis');
+  });
+
   it('remembers several windows, one per promotion', async () => {
     const clock = new FakeClock();
     const writer = await build(clock);

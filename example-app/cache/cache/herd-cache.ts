@@ -499,6 +499,18 @@ export class HerdCache implements Cache {
     return scheduled;
   }
 
+  evictL1(predicate: (key: string, writtenAtMs: number) => boolean = () => true): number {
+    let dropped = 0;
+    for (const st of this.states.values()) {
+      for (const [key, entry] of [...st.l1.entries()]) {
+        if (!predicate(key, entry.env.c)) continue;
+        st.l1.delete(key);
+        dropped++;
+      }
+    }
+    return dropped;
+  }
+
   distrustWrittenBetween(fromMs: number, toMs: number): void {
     if (!(toMs > fromMs)) return;
     // A handful of promotions is plenty: older windows hold entries long expired.

@@ -58,6 +58,12 @@ export interface Cache {
    * from the origin. Entries from before the window were replicated long ago and stay trusted.
    */
   distrustWrittenBetween(fromMs: number, toMs: number): void;
+  /**
+   * Drops L1 copies (all, or those `predicate` picks), so the next read of each goes to Redis.
+   * After a promotion, fill notifications may have died with the old primary: re-reading
+   * Redis is cheap, refreshing every copy from the origin is not. Returns how many were dropped.
+   */
+  evictL1(predicate?: (key: string, writtenAtMs: number) => boolean): number;
   warmup(
     keys: readonly string[],
     factory: Factory<unknown>,
