@@ -151,6 +151,26 @@ export function zipf(n: number, s: number, seed: number): () => number {
 
 // ---------------------------------------------------------------- load
 
+/**
+ * Reads every profile once through the services (bounded concurrency), so the run starts
+ * from a cache in steady state: the whole working set in Redis, as after hours of traffic.
+ */
+export async function primeAll(endpoints: readonly string[], users: number, concurrency = 32): Promise<void> {
+  const pools = endpoints.map((e) => new Pool(e, { connections: concurrency }));
+  let next = 1;
+  const worker = async () => {
+    for (let id = next++; id <= users; id = next++) {
+      const r = await (pools[id % pools.length] as Pool).request({ path: `/users/${id}`, method: 'GET' });
+      await r.body.dump();
+    }
+  };
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+  }
+}
+
 export interface LoadOptions {
   readonly endpoints: readonly string[];
   readonly getsPerSecond: number;

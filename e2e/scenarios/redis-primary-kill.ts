@@ -15,9 +15,11 @@ import {
   ProfileLoad,
   RedisWatcher,
   SecondSampler,
+  USERS,
   deployRedisStack,
   mean,
   nameErrors,
+  primeAll,
   profileEndpoints,
   requireRedisProvider,
   round,
@@ -44,10 +46,12 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: 
   const sampler = new SecondSampler(chaos.databaseUrl(), profileEndpoints(ctx.provider));
   const load = new ProfileLoad({ endpoints: profileEndpoints(ctx.provider), getsPerSecond: GETS_PER_SECOND, ...(o.writes ? { writes: o.writes } : {}) });
   watcher.start();
+  await primeAll(profileEndpoints(ctx.provider), USERS);
+  ctx.log(`primed: all ${USERS} profiles read once through the services`);
   await sampler.start();
   load.start();
   try {
-    const warmMs = ctx.quick ? 10_000 : 25_000;
+    const warmMs = ctx.quick ? 10_000 : 20_000;
     ctx.log(`load: ${GETS_PER_SECOND} GET/s${o.writes ? ` + ${o.writes.putsPerSecond} PUT/s on ids 1..${o.writes.ids}` : ''}; warming ${warmMs / 1000} s`);
     await sleep(warmMs);
     const primary = watcher.primaries()[0];

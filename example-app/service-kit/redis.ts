@@ -2,9 +2,10 @@
  * The services' Redis connection manager. It keeps the cache on the current primary:
  * it follows `rendered.redis.primary` from the live policy at once (the operator moves it
  * on promotion), and on a READONLY reply (we are talking to a demoted node) it finds the
- * primary, reconnects, and retries the command once. After a promotion it revalidates in
- * the background every entry written before it, because an invalidation acknowledged by
- * the lost primary may never have reached the replica that took over.
+ * primary, reconnects, and retries the command once. After a promotion it distrusts the
+ * Redis entries written around it (served once, refreshed from the origin), drops L1 copies
+ * and repopulates the keys it wrote lately: a write acknowledged by the lost primary may
+ * never have reached the replica that took over (docs/adr/0004-redis-promotion.md).
  */
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
@@ -54,7 +55,7 @@ export interface RenderedRedis {
 export interface RedisManagerOptions {
   /** REDIS_URL: where to start before the first policy names a primary. */
   readonly initialUrl: string;
-  readonly cache: Pick<Cache, 'setRedis' | 'revalidate' | 'distrustWrittenBetween'>;
+  readonly cache: Pick<Cache, 'setRedis' | 'evictL1' | 'distrustWrittenBetween'>;
   readonly clock?: { now(): number };
   readonly logger?: Logger;
   /** Builds a client; the manager adds its READONLY hook. Named here so tests can count connections. */
@@ -268,15 +269,17 @@ export class RedisConnectionManager {
   }
 
   /**
-   * After the switch (against the old primary it would re-read what we distrust): refresh
-   * live L1 copies made before the promotion (fill notifications may have died with the old
-   * primary), and repopulate the keys this service wrote in the suspect window.
+   * After the switch (against the old primary it would re-read what we distrust): drop L1
+   * copies (fill notifications may have died with the old primary; the next read asks the
+   * new one, no origin call), and repopulate the keys this service wrote in the suspect
+   * window (their Redis copy may have died with the old primary; the repopulation's fill
+   * notification also clears other instances' L1 copies).
    */
-  private queueRepair([from, learnedAt]: [number, number]): void {
+  private queueRepair([from]: [number, number]): void {
     this.enqueue(() => {
-      const n = this.o.cache.revalidate((_key, writtenAt) => writtenAt < learnedAt);
+      const n = this.o.cache.evictL1();
       const writes = this.recentWrites.filter((w) => w.at >= from);
-      this.logger.info('after a promotion: revalidating L1, repairing recent writes', { l1: n, writes: writes.length, epoch: this.epoch });
+      this.logger.info('after a promotion: L1 dropped, repairing recent writes', { l1: n, writes: writes.length, epoch: this.epoch });
       this.repairing = this.repairing.then(() => this.repair(writes));
     });
   }
