@@ -94,6 +94,8 @@ export class HerdCache implements Cache {
   private readonly logger: Logger;
   private readonly ticker: NodeJS.Timeout;
   private closed = false;
+  /** Retries of failed lease releases, one at a time; close() waits for it. */
+  private releasing: Promise<void> = Promise.resolve();
   /** Creation-time windows of suspect L2 entries (see distrustWrittenBetween), newest last, bounded. */
   private distrusted: Array<readonly [number, number]> = [];
 
@@ -625,8 +627,18 @@ export class HerdCache implements Cache {
       this.lease = new RedisLease(this.l2, this.tokens, () => this.clock.now());
     } else {
       this.l2.setClient(redis);
+      // A promoted replica holds copies of the leases we could not release on the old primary.
+      this.releaseOrphans();
     }
     if (!this.closed) this.notifier.attach(redis);
+  }
+
+  private releaseOrphans(): void {
+    const lease = this.lease;
+    if (lease === null || lease.orphaned === 0 || this.closed) return;
+    this.releasing = this.releasing.then(() => lease.releaseOrphans()).catch((err: unknown) => {
+      this.logger.warn('could not release orphaned leases', { err });
+    });
   }
 
   // ---------------------------------------------------------------- housekeeping
@@ -639,6 +651,7 @@ export class HerdCache implements Cache {
       if (st.hot !== null) st.m.setHotKeys(st.hot.refresh(now));
     }
     this.metrics.setL1Entries(entries);
+    this.releaseOrphans();
   }
 
   private circuitChanged(open: boolean): void {
@@ -657,5 +670,6 @@ export class HerdCache implements Cache {
     clearInterval(this.ticker);
     this.notifier.detach();
     await this.background.close();
+    await this.releasing;
   }
 }

@@ -20,7 +20,17 @@ export class TokenSource {
   }
 }
 
+/** Leases whose release could not reach Redis, kept for a retry: at most this many. */
+export const MAX_ORPHANED_LEASES = 10_000;
+
 export class RedisLease {
+  /**
+   * Releases that failed (Redis down, or a demoted node answering READONLY), by key. A
+   * replica promoted in the meantime holds a copy of each lease, which would block the
+   * next writer of that key for a whole leaseTTL; they are released again once Redis answers.
+   */
+  private orphans = new Map<string, string>();
+
   constructor(
     private readonly tier: RedisTier,
     private readonly tokens: TokenSource,
@@ -36,14 +46,32 @@ export class RedisLease {
     return this.run(key, ttlMs, true);
   }
 
-  /** Best effort: a lease we cannot delete expires by itself after leaseTTL. */
+  /** Best effort: a lease we cannot delete now is retried by releaseOrphans(), and expires by itself after leaseTTL. */
   async release(key: string, token: string): Promise<void> {
-    if (!this.tier.usable()) return;
+    if (!this.tier.usable()) return this.orphan(key, token);
     try {
       await runScript(this.tier.client, RELEASE, [leaseKey(key)], [token]);
     } catch {
       this.tier.health.failure(this.now());
+      this.orphan(key, token);
     }
+  }
+
+  get orphaned(): number {
+    return this.orphans.size;
+  }
+
+  /** Releases again what failed before (compare-and-delete: a lease someone else holds now is left alone). */
+  async releaseOrphans(): Promise<void> {
+    if (this.orphans.size === 0 || !this.tier.usable()) return;
+    const all = [...this.orphans];
+    this.orphans = new Map();
+    for (const [key, token] of all) await this.release(key, token);
+  }
+
+  private orphan(key: string, token: string): void {
+    if (this.orphans.size >= MAX_ORPHANED_LEASES && !this.orphans.has(key)) return; // they expire by themselves
+    this.orphans.set(key, token);
   }
 
   private async run(key: string, ttlMs: number, writer: boolean): Promise<Acquired | L2Down> {
