@@ -3,5 +3,6 @@ import { idleCost } from './idle-cost.js';
 import { propagation } from './propagation.js';
 import { redisPrimaryKill } from './redis-primary-kill.js';
 import type { Scenario } from './scenario.js';
+import { staleAfterFailover } from './stale-after-failover.js';
 
-export const scenarios: readonly Scenario[] = [propagation, idleCost, redisPrimaryKill];
+export const scenarios: readonly Scenario[] = [propagation, idleCost, redisPrimaryKill, staleAfterFailover];

@@ -92,7 +92,10 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: 
       clientSkipped: load.skipped,
       originSteadyQps: round(steady, 1),
       originPeakQps: round(peak, 1),
+      // Steady is ~0 with the working set cached (nothing expires in the window): the ratio is
+      // then taken over 1 query/s, and the extra queries the failover cost are given as well.
       originPeakOverSteady: round(peak / Math.max(steady, 1), 2),
+      originExtraQueries: Math.round(sampler.originBetween(killedAt, killedAt + HALF_WINDOW_MS).reduce((n, q) => n + Math.max(0, q - steady), 0)),
       maxPrimariesObserved: watcher.maxPrimaries,
       oldPrimaryRejoined: 'replica',
     };
