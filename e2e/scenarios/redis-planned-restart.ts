@@ -1,0 +1,136 @@
+/**
+ * redis-planned-restart: the Redis primary's Pod is deleted (a rolling update) under load:
+ * 1 000 GET/s plus tracked PUTs on the 50 hottest profiles. The operator sees the
+ * deletionTimestamp and switches over with Redis FAILOVER (which waits for the replica to
+ * catch up) before the process stops; the pod comes back as a replica. Afterwards every
+ * acknowledged PUT must still be what the services serve (and what Redis holds).
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Pool } from 'undici';
+import {
+  INSTANCES,
+  ProfileLoad,
+  RedisWatcher,
+  SecondSampler,
+  USERS,
+  deployRedisStack,
+  nameErrors,
+  primeAll,
+  profileEndpoints,
+  requireRedisProvider,
+  round,
+} from './redis-kit.js';
+import type { Scenario } from './scenario.js';
+
+const REDIS_PODS = 2;
+const GETS_PER_SECOND = 1000;
+const WRITE_IDS = 50;
+const PUTS_PER_SECOND = 50;
+const HALF_WINDOW_MS = 15_000;
+
+export const redisPlannedRestart: Scenario = {
+  name: 'redis-planned-restart',
+  description: `delete the Redis primary's Pod under ${GETS_PER_SECOND} GET/s + ${PUTS_PER_SECOND} PUT/s: FAILOVER first, no client error, no acknowledged write lost`,
+  async run(ctx) {
+    const chaos = requireRedisProvider(ctx.provider);
+    const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
+    const pods = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, chaos.redisAddress(`redis-${i}`)]));
+    const endpoints = profileEndpoints(ctx.provider);
+    const watcher = new RedisWatcher(pods);
+    const sampler = new SecondSampler(chaos.databaseUrl(), endpoints);
+    const load = new ProfileLoad({ endpoints, getsPerSecond: GETS_PER_SECOND, writes: { ids: WRITE_IDS, putsPerSecond: PUTS_PER_SECOND } });
+    watcher.start();
+    let loadStopped = false;
+    try {
+      await primeAll(endpoints, USERS);
+      await sampler.start();
+      load.start();
+      await sleep(ctx.quick ? 10_000 : 20_000);
+      const primary = watcher.primaries()[0];
+      if (!primary || watcher.primaries().length !== 1) throw new Error(`expected one primary before the restart, saw ${watcher.primaries().join(', ') || 'none'}`);
+      watcher.armWriteProbe(primary, performance.now());
+      const deletedAt = performance.now();
+      ctx.log(`deleting pod ${primary} (planned restart)`);
+      await chaos.deletePod(primary);
+      const backAt = performance.now();
+      const switchoverSeconds = watcher.firstWriteAt === null ? null : (watcher.firstWriteAt - deletedAt) / 1000;
+      ctx.log(`switched over after ${String(switchoverSeconds)} s; ${primary} back after ${((backAt - deletedAt) / 1000).toFixed(1)} s as ${String(watcher.last.get(primary)?.role)}`);
+      await sleep(Math.max(0, deletedAt + HALF_WINDOW_MS + 1500 - performance.now()));
+      ctx.log(`per second around the deletion (0 = delete):\n${sampler.timeline(deletedAt, deletedAt - 5000, deletedAt + HALF_WINDOW_MS)}`);
+      await load.stop();
+      loadStopped = true;
+      const newPrimary = watcher.primaries()[0] ?? null;
+      const lost = await verifyAcknowledged(load, endpoints);
+      const behind = newPrimary ? await redisBehind(load, pods[newPrimary] as { host: string; port: number }) : WRITE_IDS;
+      const errors = load.errorsBetween(deletedAt - HALF_WINDOW_MS, deletedAt + HALF_WINDOW_MS);
+      const stale = load.stale;
+      return {
+        instances: INSTANCES,
+        getsPerSecond: GETS_PER_SECOND,
+        putsPerSecond: PUTS_PER_SECOND,
+        restarted: primary,
+        newPrimary,
+        newPrimaryLabelled: newPrimary ? (await api.podLabel(newPrimary, 'role')) === 'primary' : false,
+        oldPrimaryBackAs: watcher.last.get(primary)?.role ?? 'absent',
+        switchoverSeconds: switchoverSeconds === null ? null : round(switchoverSeconds, 2),
+        clientErrors: [...errors.values()].reduce((a, b) => a + b, 0),
+        clientErrorNames: nameErrors(errors),
+        hitRateDuring: round(sampler.hitRatio(deletedAt - HALF_WINDOW_MS, deletedAt + HALF_WINDOW_MS), 4),
+        putsAcknowledged: load.puts,
+        acknowledgedWritesLost: lost,
+        redisEntriesBehindAcknowledged: behind,
+        staleReads: stale.length,
+        worstStaleReadMs: Math.round(stale.reduce((m, s) => Math.max(m, s.staleMs), 0)),
+        maxPrimariesObserved: watcher.maxPrimaries,
+        targets: 'clientErrors=0 hitRateDuring>=0.99 acknowledgedWritesLost=0',
+      };
+    } finally {
+      if (!loadStopped) await load.stop();
+      await sampler.stop();
+      await watcher.stop();
+      api.close();
+    }
+  },
+};
+
+/**
+ * Acknowledged writes the services no longer serve: for each written profile, every
+ * instance is asked once; an answer older than the last acknowledged version counts that
+ * profile as lost.
+ */
+async function verifyAcknowledged(load: ProfileLoad, endpoints: readonly string[]): Promise<number> {
+  const pools = endpoints.map((e) => new Pool(e, { connections: 4 }));
+  let lost = 0;
+  try {
+    for (let id = 1; id <= WRITE_IDS; id++) {
+      const acked = load.lastAcked(id);
+      const versions = await Promise.all(
+        pools.map(async (p) => {
+          const r = await p.request({ path: `/users/${id}`, method: 'GET' });
+          return ((await r.body.json()) as { version: number }).version;
+        }),
+      );
+      if (versions.some((v) => v < acked)) lost++;
+    }
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+  }
+  return lost;
+}
+
+/** Written profiles whose Redis entry on the primary is older than the last acknowledged version (or missing). */
+async function redisBehind(load: ProfileLoad, primary: { host: string; port: number }): Promise<number> {
+  const { Redis } = await import('ioredis');
+  const c = new Redis({ ...primary, maxRetriesPerRequest: 1 });
+  let behind = 0;
+  try {
+    for (let id = 1; id <= WRITE_IDS; id++) {
+      const text = await c.get(`user:${id}`);
+      const version = text ? ((JSON.parse(text) as { v?: { version?: number } }).v?.version ?? 0) : 0;
+      if (version < load.lastAcked(id)) behind++;
+    }
+  } finally {
+    c.disconnect();
+  }
+  return behind;
+}
