@@ -1,9 +1,10 @@
 /** Every scenario, by name. Add new ones here. */
 import { idleCost } from './idle-cost.js';
 import { propagation } from './propagation.js';
+import { redisColdRestart } from './redis-cold-restart.js';
 import { redisPlannedRestart } from './redis-planned-restart.js';
 import { redisPrimaryKill } from './redis-primary-kill.js';
 import type { Scenario } from './scenario.js';
 import { staleAfterFailover } from './stale-after-failover.js';
 
-export const scenarios: readonly Scenario[] = [propagation, idleCost, redisPrimaryKill, redisPlannedRestart, staleAfterFailover];
+export const scenarios: readonly Scenario[] = [propagation, idleCost, redisPrimaryKill, redisPlannedRestart, redisColdRestart, staleAfterFailover];

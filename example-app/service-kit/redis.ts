@@ -431,7 +431,9 @@ export async function warmWithinOriginBudget(o: BudgetedWarmupOptions): Promise<
   if (!(o.ratePerSecond > 0)) throw new RangeError(`expected ratePerSecond to be positive, got ${String(o.ratePerSecond)}`);
   const clock = o.clock ?? { now: () => Date.now(), sleep: systemSleep };
   const sliceMs = o.sliceMs ?? 100;
-  const cap = Math.max(1, (o.ratePerSecond * sliceMs) / 1000);
+  // 5 % kept back: organic misses that land between two budget checks are paid late.
+  const rate = o.ratePerSecond * 0.95;
+  const cap = Math.max(1, (rate * sliceMs) / 1000);
   let tokens = 0;
   let last = clock.now();
   let calls = await o.originCalls();
@@ -441,7 +443,7 @@ export async function warmWithinOriginBudget(o: BudgetedWarmupOptions): Promise<
     const now = clock.now();
     const seen = await o.originCalls();
     // Debt from an organic burst is kept down to one slice, so warmup resumes once it passes.
-    tokens = Math.max(-cap, Math.min(cap, tokens + (o.ratePerSecond * (now - last)) / 1000) - (seen - calls));
+    tokens = Math.max(-cap, Math.min(cap, tokens + (rate * (now - last)) / 1000) - (seen - calls));
     last = now;
     calls = seen;
     if (tokens < 1) {
