@@ -1,5 +1,6 @@
 /** Every scenario, by name. Add new ones here. */
 import { idleCost } from './idle-cost.js';
+import { operatorKilledMidPromotion } from './operator-killed-mid-promotion.js';
 import { propagation } from './propagation.js';
 import { redisColdRestart } from './redis-cold-restart.js';
 import { redisPlannedRestart } from './redis-planned-restart.js';
@@ -7,4 +8,12 @@ import { redisPrimaryKill } from './redis-primary-kill.js';
 import type { Scenario } from './scenario.js';
 import { staleAfterFailover } from './stale-after-failover.js';
 
-export const scenarios: readonly Scenario[] = [propagation, idleCost, redisPrimaryKill, redisPlannedRestart, redisColdRestart, staleAfterFailover];
+export const scenarios: readonly Scenario[] = [
+  propagation,
+  idleCost,
+  redisPrimaryKill,
+  redisPlannedRestart,
+  redisColdRestart,
+  operatorKilledMidPromotion,
+  staleAfterFailover,
+];
