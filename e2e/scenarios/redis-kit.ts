@@ -399,14 +399,15 @@ export class SecondSampler {
   hitRatio(from: number, to: number): number {
     const s = this.seconds.filter((x) => x.at > from && x.at <= to + 1000);
     const req = s.reduce((n, x) => n + x.requests, 0);
-    return req === 0 ? NaN : s.reduce((n, x) => n + x.served, 0) / req;
+    // A request counted as an L1 miss just before a sample may be served from L2 just after it: cap at 1.
+    return req === 0 ? NaN : Math.min(1, s.reduce((n, x) => n + x.served, 0) / req);
   }
 
   /** One line per second relative to `zero`: origin queries and hit ratio, for the human report. */
   timeline(zero: number, from: number, to: number): string {
     return this.seconds
       .filter((x) => x.at > from && x.at <= to + 1000)
-      .map((x) => `${((x.at - zero) / 1000).toFixed(0).padStart(4)}s origin ${x.originQueries.toFixed(0).padStart(5)}/s  hit ${(x.requests ? x.served / x.requests : NaN).toFixed(3)}  req ${x.requests.toFixed(0)}/s`)
+      .map((x) => `${((x.at - zero) / 1000).toFixed(0).padStart(4)}s origin ${x.originQueries.toFixed(0).padStart(5)}/s  hit ${(x.requests ? Math.min(1, x.served / x.requests) : NaN).toFixed(3)}  req ${x.requests.toFixed(0)}/s`)
       .join('\n');
   }
 
