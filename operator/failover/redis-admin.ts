@@ -52,7 +52,7 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
   const conn = async (pod: RedisPod): Promise<Redis> => {
     const addr = `${pod.host}:${pod.port}`;
     const have = conns.get(pod.name);
-    if (have?.addr === addr) {
+    if (have?.addr === addr && have.client.status !== 'end') {
       await have.first;
       return have.client;
     }
@@ -68,7 +68,10 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
       connectTimeout: o.timeoutMs,
       commandTimeout: o.timeoutMs,
       enableReadyCheck: false,
-      retryStrategy: () => Math.max(50, Math.floor(o.timeoutMs / 2)),
+      // No reconnect timer of its own: each health check after a failure dials afresh, so a
+      // pod that comes back is seen on the very next check (a returning old primary must be
+      // made a replica as soon as it answers), whatever the tick rate.
+      retryStrategy: () => null,
     });
     client.on('error', () => undefined); // reported through probe results, not events
     // A failed first attempt is not fatal: ioredis keeps retrying and later checks see it.
