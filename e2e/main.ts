@@ -8,6 +8,7 @@ import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { PROVIDER_NAMES, providers } from './providers/index.js';
 import { scenarios } from './scenarios/index.js';
+import { violations } from './scenarios/invariants.js';
 import type { ScenarioResult } from './scenarios/scenario.js';
 
 function usage(problem: string): never {
@@ -48,7 +49,9 @@ async function main(): Promise<void> {
     try {
       log(`up: ${scenario.description}`);
       await provider.up();
-      results[name] = await scenario.run({ provider, quick: o.quick, log });
+      const figures = await scenario.run({ provider, quick: o.quick, log });
+      const broken = violations(name, figures);
+      results[name] = broken.length ? { ...figures, error: `invariants violated: ${broken.join('; ')}` } : figures;
     } catch (err) {
       results[name] = { error: err instanceof Error ? err.message : String(err) };
       // Providers that can (kind) save pod logs, events and node logs before tearing down.
