@@ -100,6 +100,13 @@ export class LocalProvider implements Provider {
       this.postgres ??= await startPostgres({ logDir: this.logDir });
       await seedProfiles(this.postgres.url, stack.postgres?.users ?? DEFAULT_USERS);
     }
+    if (stack.feedSimulator) {
+      const f = stack.feedSimulator;
+      await this.launch('feed-simulator', 'example-app/feed-simulator/main.ts', {
+        ...(f.ratePerSecond === undefined ? {} : { RATE_LIMIT: String(f.ratePerSecond) }),
+        ...(f.latencyMs === undefined ? {} : { LATENCY_MS: String(f.latencyMs) }),
+      });
+    }
     if (stack.operator !== false) {
       for (let i = 0; i < (stack.operators ?? 1); i++) await this.startOperator(stack.namespace, i, stack.operatorEnv ?? {});
     }
@@ -333,6 +340,7 @@ export class LocalProvider implements Provider {
         HERDGUARD_POLICY_CONFIGMAP: `${namespace}/${renderedConfigMapName(svc.name)}`,
         REDIS_URL: redisUrl,
         ...(this.postgres ? { DATABASE_URL: this.postgres.url } : {}),
+        ...(this.procs.has('feed-simulator') ? { UPSTREAM_URL: this.endpoint('feed-simulator') } : {}),
         ...svc.env,
       }, { namespace, name, object });
       await this.reportReady(namespace, name, true);

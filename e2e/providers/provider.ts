@@ -32,6 +32,8 @@ export interface StackSpec {
   readonly redis?: RedisSpec;
   /** PostgreSQL for the profile service, seeded with users 1..N (default 10 000). */
   readonly postgres?: { readonly users: number };
+  /** Start the feed simulator (the rate-limited market-data vendor) as process 'feed-simulator'; market-data pods get its URL. */
+  readonly feedSimulator?: { readonly ratePerSecond?: number; readonly latencyMs?: number };
 }
 
 export interface Provider {
