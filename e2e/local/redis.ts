@@ -7,6 +7,8 @@ export interface RedisServer extends Managed {
   readonly port: number;
   readonly url: string;
   readonly dir: string;
+  /** Set when started with `password`: clients must AUTH (the url carries it). */
+  readonly password?: string;
 }
 
 export const REDIS_SERVER = process.env['HERDGUARD_REDIS_SERVER'] ?? '/usr/bin/redis-server';
@@ -22,9 +24,11 @@ export function requireRedisServer(): void {
 /**
  * A real redis-server on loopback with its own --dir. No persistence: a restart is a cold
  * cache unless a replica was promoted, which is exactly what the failover tests need.
+ * `password` starts it as the chart does: `requirepass` and `masterauth` (replicas of it
+ * must be started with the same password).
  */
 export async function startRedis(
-  opts: { port?: number; host?: string; replicaOf?: { host: string; port: number }; name?: string; logDir?: string } = {},
+  opts: { port?: number; host?: string; replicaOf?: { host: string; port: number }; name?: string; logDir?: string; password?: string } = {},
 ): Promise<RedisServer> {
   requireRedisServer();
   const host = opts.host ?? '127.0.0.1';
@@ -35,10 +39,11 @@ export async function startRedis(
     '--protected-mode', 'no', '--repl-diskless-sync', 'yes', '--repl-diskless-sync-delay', '0',
     '--maxclients', '10000', '--loglevel', 'warning',
   ];
+  if (opts.password !== undefined) args.push('--requirepass', opts.password, '--masterauth', opts.password);
   if (opts.replicaOf) args.push('--replicaof', opts.replicaOf.host, String(opts.replicaOf.port));
   const proc = startProcess(opts.name ?? `redis-${port}`, REDIS_SERVER, args, { logDir: opts.logDir ?? dir });
   await waitFor(`redis-server on ${host}:${port}`, async () => {
-    const c = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
+    const c = new Redis({ host, port, password: opts.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     c.on('error', () => undefined); // refused until the server listens; the probe retries
     try {
       await c.connect();
@@ -47,5 +52,6 @@ export async function startRedis(
       c.disconnect();
     }
   });
-  return { ...proc, host, port, url: `redis://${host}:${port}`, dir };
+  if (opts.password === undefined) return { ...proc, host, port, url: `redis://${host}:${port}`, dir };
+  return { ...proc, host, port, url: `redis://:${encodeURIComponent(opts.password)}@${host}:${port}`, dir, password: opts.password };
 }

@@ -17,6 +17,7 @@ import type { Clock } from './clock.js';
 import { kubeSeams, type KubeSeamsInput } from './kube-seams.js';
 import { failoverMetrics, type FailoverMetrics } from './metrics.js';
 import { STEPS, type Step } from './promotion.js';
+import { redisAuthFromEnv, type RedisAuth } from './auth.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
 
 interface Entry {
@@ -77,10 +78,16 @@ export class RedisFailoverController implements Controller {
   private readonly brains = new Map<string, Entry>();
   private readonly metrics: FailoverMetrics | undefined;
   private readonly testOnlyPauseAfterStep: BrainOptions['testOnlyPauseAfterStep'];
+  private readonly auth: RedisAuth;
 
-  constructor(opts: { registry?: Registry; testOnlyPauseAfterStep?: BrainOptions['testOnlyPauseAfterStep'] } = {}) {
+  /**
+   * `auth` defaults to REDIS_PASSWORD from the environment (validated here, so a bad value
+   * stops the operator at startup with a message naming the variable).
+   */
+  constructor(opts: { registry?: Registry; testOnlyPauseAfterStep?: BrainOptions['testOnlyPauseAfterStep']; auth?: RedisAuth } = {}) {
     this.metrics = opts.registry ? failoverMetrics(opts.registry) : undefined;
     this.testOnlyPauseAfterStep = opts.testOnlyPauseAfterStep;
+    this.auth = opts.auth ?? redisAuthFromEnv(process.env);
   }
 
   /** Closes every admin connection; call after the manager stopped (operator shutdown). */
@@ -133,7 +140,7 @@ export class RedisFailoverController implements Controller {
 
   private create(key: string, ctx: ReconcileContext, config: FailoverConfig): Entry {
     const clock = failoverClock(ctx.clock);
-    const admin = createRedisAdmin({ clock, timeoutMs: Math.min(500, Math.max(50, config.checkIntervalMs)) });
+    const admin = adminFor(clock, config.checkIntervalMs, this.auth);
     const memory: Entry['memory'] = { record: null, published: null };
     const seams = kubeSeams({
       key,
@@ -179,6 +186,11 @@ export class RedisFailoverController implements Controller {
       return n + (w?.spec.replicas ?? 1);
     }, 0);
   }
+}
+
+/** The admin client of one brain: every health check and role change authenticates with `auth`. */
+export function adminFor(clock: Clock, checkIntervalMs: number, auth: RedisAuth): RedisAdmin {
+  return createRedisAdmin({ clock, timeoutMs: Math.min(500, Math.max(50, checkIntervalMs)), ...auth });
 }
 
 function failoverClock(c: KubeClock): Clock {

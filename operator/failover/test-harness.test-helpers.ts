@@ -82,12 +82,12 @@ export class MemorySeams implements FailoverSeams {
   };
 }
 
-/** A primary plus `replicas` replicas, all real redis-server processes. */
-export async function startTopology(replicas: number): Promise<Node[]> {
-  const primary = await startRedis({ name: 'redis-0' });
+/** A primary plus `replicas` replicas, all real redis-server processes (with `password`: all require AUTH). */
+export async function startTopology(replicas: number, o: { password?: string } = {}): Promise<Node[]> {
+  const primary = await startRedis({ name: 'redis-0', ...o });
   const nodes: Node[] = [{ name: 'redis-0', server: primary, deleting: false, gone: false }];
   for (let i = 1; i <= replicas; i++) {
-    const server = await startRedis({ name: `redis-${i}`, replicaOf: { host: primary.host, port: primary.port } });
+    const server = await startRedis({ name: `redis-${i}`, replicaOf: { host: primary.host, port: primary.port }, ...o });
     nodes.push({ name: `redis-${i}`, server, deleting: false, gone: false });
   }
   await waitSynced(nodes);
@@ -108,8 +108,9 @@ export async function untilTrue(f: () => Promise<boolean>, tries = 500): Promise
   throw new Error('condition never became true');
 }
 
-export async function withClient<T>(s: { host: string; port: number }, f: (c: Redis) => Promise<T>): Promise<T> {
-  const c = new Redis({ host: s.host, port: s.port, maxRetriesPerRequest: 1, lazyConnect: true });
+/** A short-lived client; it authenticates when the server was started with a password. */
+export async function withClient<T>(s: { host: string; port: number; password?: string }, f: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({ host: s.host, port: s.port, password: s.password, maxRetriesPerRequest: 1, lazyConnect: true });
   c.on('error', () => undefined);
   try {
     await c.connect();
