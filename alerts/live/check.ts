@@ -10,13 +10,16 @@ import { JSON_DIR } from '../../dashboards/generate.js';
 import { concreteQuery, dashboardQueries } from '../../dashboards/validate.js';
 import { allAlerts } from '../index.js';
 import type { LivePrometheus } from './prometheus.js';
+import { LIVE_COPY_LABEL, LIVE_COPY_VALUE } from './short-for.js';
 
 /** What must have happened for a series to exist: the herd alone, or more. */
-export type Need = 'herd' | 'operator' | 'feeds' | 'failover' | 'errors';
+export type Need = 'herd' | 'operator' | 'feeds' | 'failover' | 'promotion-failure' | 'errors';
 
 /** Metrics whose samples only appear after a particular event or component. */
 const NEEDS: readonly [Need, readonly string[]][] = [
-  ['failover', [m.redisPromotions.name, m.redisPromotionFailures.name, m.redisFailoverDuration.name]],
+  // A failed promotion step is its own event: a clean failover never creates the counter's child.
+  ['promotion-failure', [m.redisPromotionFailures.name]],
+  ['failover', [m.redisPromotions.name, m.redisFailoverDuration.name]],
   ['feeds', [m.feedLoops.name, m.feedLoopsStarted.name, m.feedLoopsStopped.name, m.quoteLastUpdate.name, m.wsConnections.name, m.wsRebalanced.name]],
   ['operator', [m.operatorReconcile.name, m.operatorReconcileDuration.name, m.operatorQueueDepth.name, m.operatorLeader.name, m.policyGenerationDesired.name, m.redisRole.name, m.redisKeys.name]],
   ['errors', [m.policyReloadErrors.name]],
@@ -68,9 +71,14 @@ export async function evaluateAll(prom: LivePrometheus, queries: readonly LiveQu
   return out;
 }
 
+/** Which rules: the generated ones, or the TEST-ONLY short-`for` copy (alerts/live/short-for.ts). */
+export type RuleVariant = 'real' | typeof LIVE_COPY_VALUE;
+export type AlertStateName = 'firing' | 'pending' | 'inactive';
+
 /** Highest alert state an alert reached in the last `seconds`: 'firing', 'pending' or 'inactive'. */
-export async function alertState(prom: LivePrometheus, alert: string, seconds: number): Promise<'firing' | 'pending' | 'inactive'> {
-  const seen = await prom.query(`max by (alertstate) (max_over_time(ALERTS{alertname="${alert}"}[${Math.max(1, Math.ceil(seconds))}s]))`);
+export async function alertState(prom: LivePrometheus, alert: string, seconds: number, variant: RuleVariant = 'real'): Promise<AlertStateName> {
+  const copy = `${LIVE_COPY_LABEL}="${variant === 'real' ? '' : LIVE_COPY_VALUE}"`;
+  const seen = await prom.query(`max by (alertstate) (max_over_time(ALERTS{alertname="${alert}",${copy}}[${Math.max(1, Math.ceil(seconds))}s]))`);
   const states = new Set(seen.map((s) => s.metric['alertstate']));
   if (states.has('firing')) return 'firing';
   return states.has('pending') ? 'pending' : 'inactive';

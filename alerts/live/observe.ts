@@ -1,9 +1,11 @@
 /**
  * Runs named load phases under a live Prometheus and records, per phase, the highest state each
- * watched alert reached during it. The e2e herd scenario drives a baseline phase (the hit-rate
- * and origin alerts must reach pending or firing) and a protected phase (they must stay inactive).
+ * watched alert reached during it, for the generated rules and (when loaded) for the TEST-ONLY
+ * short-`for` copy. The e2e herd scenario drives a baseline phase (the hit-rate and origin
+ * alerts must reach pending or firing with the real rules and firing with the copy) and a
+ * protected phase (they must stay inactive in both).
  */
-import { alertState } from './check.js';
+import { alertState, type AlertStateName, type RuleVariant } from './check.js';
 import type { LivePrometheus } from './prometheus.js';
 
 export const HERD_ALERTS = ['CacheHitRateLow', 'OriginPoolSaturated', 'OriginLatencyHigh'] as const;
@@ -11,7 +13,7 @@ export const HERD_ALERTS = ['CacheHitRateLow', 'OriginPoolSaturated', 'OriginLat
 export interface Phase {
   readonly name: string;
   run(): Promise<void>;
-  /** Alerts that must reach pending or firing during the phase. */
+  /** Alerts that must reach pending or firing during the phase (firing, for the short-`for` copy). */
   readonly mustFire: readonly string[];
   /** Alerts that must stay inactive during the phase. */
   readonly mustStaySilent: readonly string[];
@@ -20,25 +22,45 @@ export interface Phase {
 export interface PhaseOutcome {
   readonly phase: string;
   readonly seconds: number;
-  readonly states: Record<string, 'firing' | 'pending' | 'inactive'>;
+  /** States of the generated rules. */
+  readonly states: Record<string, AlertStateName>;
+  /** States of the TEST-ONLY short-`for` copy, when it was loaded. */
+  readonly shortForStates?: Record<string, AlertStateName>;
   readonly problems: string[];
 }
 
-export async function observePhases(prom: LivePrometheus, phases: readonly Phase[], settleMs = 3000): Promise<PhaseOutcome[]> {
+async function statesOf(prom: LivePrometheus, alerts: readonly string[], seconds: number, variant: RuleVariant): Promise<Record<string, AlertStateName>> {
+  const out: Record<string, AlertStateName> = {};
+  for (const a of alerts) out[a] = await alertState(prom, a, seconds, variant);
+  return out;
+}
+
+export async function observePhases(
+  prom: LivePrometheus,
+  phases: readonly Phase[],
+  o: { settleMs?: number; shortForCopy?: boolean } = {},
+): Promise<PhaseOutcome[]> {
   const out: PhaseOutcome[] = [];
   for (const p of phases) {
     const started = Date.now();
     await p.run();
     // Two evaluation intervals so the last samples of the phase reach the rules.
-    await new Promise((r) => setTimeout(r, settleMs));
+    await new Promise((r) => setTimeout(r, o.settleMs ?? 3000));
     const seconds = (Date.now() - started) / 1000;
-    const states: PhaseOutcome['states'] = {};
-    for (const a of [...p.mustFire, ...p.mustStaySilent]) states[a] = await alertState(prom, a, seconds);
+    const watched = [...p.mustFire, ...p.mustStaySilent];
+    const states = await statesOf(prom, watched, seconds, 'real');
+    const shortForStates = o.shortForCopy ? await statesOf(prom, watched, seconds, 'short-for') : undefined;
     const problems = [
       ...p.mustFire.filter((a) => states[a] === 'inactive').map((a) => `${a} never became pending or firing in ${p.name}`),
       ...p.mustStaySilent.filter((a) => states[a] !== 'inactive').map((a) => `${a} was ${states[a]} in ${p.name}`),
     ];
-    out.push({ phase: p.name, seconds, states, problems });
+    if (shortForStates) {
+      problems.push(
+        ...p.mustFire.filter((a) => shortForStates[a] !== 'firing').map((a) => `${a} (short-for copy) was ${shortForStates[a]}, not firing, in ${p.name}`),
+        ...p.mustStaySilent.filter((a) => shortForStates[a] !== 'inactive').map((a) => `${a} (short-for copy) was ${shortForStates[a]} in ${p.name}`),
+      );
+    }
+    out.push({ phase: p.name, seconds, states, ...(shortForStates ? { shortForStates } : {}), problems });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 /** Every scenario, by name. Add new ones here. */
 import { idleCost } from './idle-cost.js';
+import { observabilityLive } from './observability-live.js';
 import { operatorKilledMidPromotion } from './operator-killed-mid-promotion.js';
 import { propagation } from './propagation.js';
 import { redisColdRestart } from './redis-cold-restart.js';
@@ -16,4 +17,5 @@ export const scenarios: readonly Scenario[] = [
   redisColdRestart,
   operatorKilledMidPromotion,
   staleAfterFailover,
+  observabilityLive,
 ];
