@@ -17,7 +17,7 @@ import {
 } from '../errors.js';
 import { HotKeyTracker, type HotKeyStat } from '../hotkeys/hot-key-tracker.js';
 import { MemoryTier } from '../l1/memory-tier.js';
-import { L2_DOWN, RedisTier } from '../l2/redis-tier.js';
+import { L2_DOWN, RedisTier, type L2Down } from '../l2/redis-tier.js';
 import { FillNotifier } from '../lease/fill-notifier.js';
 import { fillChannel } from '../lease/keys.js';
 import { RedisLease, TokenSource } from '../lease/redis-lease.js';
@@ -31,7 +31,7 @@ import { BackgroundQueue } from '../refresh/background-queue.js';
 import { lifetimes } from '../refresh/jitter.js';
 import { runWarmup } from '../refresh/warmup.js';
 import { shouldRefreshEarly } from '../refresh/xfetch.js';
-import { freshness, type Envelope } from './envelope.js';
+import { freshness, staleWindowMs, type Envelope } from './envelope.js';
 import { NOT_FOUND } from './not-found.js';
 import { validateCacheOptions, validateWarmupOptions } from './options.js';
 import type { Cache, CacheOptions, Factory, HotKey, WarmupOptions } from './types.js';
@@ -148,9 +148,10 @@ export class HerdCache implements Cache {
   }
 
   private async handle(key: string, st: KeyspaceState, factory: Factory<unknown>): Promise<unknown> {
-    if (st.l1.enabled) st.m.l1Miss.inc();
     try {
       const env = this.l2 === null ? null : await this.readL2(this.l2, key, st);
+      if (env === L2_DOWN) return await this.failSafe(key, st, factory);
+      if (st.l1.enabled) st.m.l1Miss.inc();
       if (env === null) {
         st.m.l2Miss.inc();
         return await this.coalesce(key, st, factory, null, MISS);
@@ -167,6 +168,28 @@ export class HerdCache implements Cache {
   }
 
   /**
+   * Fail-safe: Redis cannot be asked (breaker open, client not ready, the GET failed), so the
+   * L1 copy kept past l1.ttl stands in for the Redis entry it was read from and is judged the
+   * same way. Fresh or stale-while-revalidate: served, counted `tier="l1", result="stale"` (L1
+   * could not check it against Redis, the one thing l1.ttl promises). Otherwise the coalesced
+   * fill, with the copy as its stale-if-error value. While Redis answers this never runs.
+   */
+  private async failSafe(key: string, st: KeyspaceState, factory: Factory<unknown>): Promise<unknown> {
+    const now = this.clock.now();
+    const kept = st.l1.retained(key, now);
+    const state = kept === undefined ? 'dead' : this.l2Freshness(kept.env, st);
+    if (kept !== undefined && (state === 'fresh' || state === 'stale-revalidate')) {
+      st.m.l1Stale.inc();
+      if (state === 'stale-revalidate') this.refreshInBackground(key, st, factory, 'stale', kept.env);
+      else if (st.ks.earlyRefreshBeta !== null) this.maybeRefreshEarly(key, st, kept.env, now, factory);
+      return valueOf(kept.env, key);
+    }
+    if (st.l1.enabled) st.m.l1Miss.inc();
+    st.m.l2Miss.inc();
+    return await this.coalesce(key, st, factory, state === 'stale-if-error' ? (kept?.env ?? null) : null, MISS);
+  }
+
+  /**
    * A value written around a promotion may be older than what the origin has (the newer
    * write went to the lost primary): serve it, but refresh it at once. Negative entries
    * keep their own rule (never served stale).
@@ -178,10 +201,10 @@ export class HerdCache implements Cache {
   }
 
   /** One GET; a hot key reads a random copy and falls back to the key itself if that copy is missing. */
-  private readL2(l2: RedisTier, key: string, st: KeyspaceState): Promise<Envelope | null> {
+  private readL2(l2: RedisTier, key: string, st: KeyspaceState): Promise<Envelope | null | L2Down> {
     const copy = this.readCopy(key, st);
     if (copy === 0) return l2.fetch(key, 0);
-    return l2.fetch(key, copy).then((env) => env ?? l2.fetch(key, 0));
+    return l2.fetch(key, copy).then((env) => (env === null ? l2.fetch(key, 0) : env));
   }
 
   /** Serves a fresh value (maybe flipping the XFetch coin) or a stale one while one refresh runs. */
@@ -576,7 +599,9 @@ export class HerdCache implements Cache {
     // Hot keys stay until their logical expiry: fills elsewhere evict them through pub/sub.
     const hot = st.hot !== null && st.hot.isHot(key);
     const until = hot ? env.e : Math.min(now + st.ks.l1.ttlMs, env.e);
-    if (until > now) st.l1.set(key, { env, until, factory });
+    // Kept as long as Redis would serve it, for the fail-safe read; a negative entry is never served stale.
+    const keepUntil = env.nf ? env.e : env.e + staleWindowMs(st.ks);
+    if (until > now) st.l1.set(key, { env, until, keepUntil, factory });
   }
 
   /** Another instance filled `key`: drop our L1 copy unless it is that very value. */

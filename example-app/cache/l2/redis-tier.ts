@@ -10,7 +10,7 @@ import { L2Health } from './l2-health.js';
 
 export const L2_DOWN: unique symbol = Symbol('herdguard.L2_DOWN');
 export type L2Down = typeof L2_DOWN;
-const NO_ENVELOPE: Promise<null> = Promise.resolve(null);
+const DOWN: Promise<L2Down> = Promise.resolve(L2_DOWN);
 
 export type WriteResult = 'written' | 'rejected-superseded' | 'rejected-expired' | L2Down;
 
@@ -38,11 +38,11 @@ export class RedisTier {
   }
 
   /**
-   * The hit path's read: one GET, no async frame of its own (one `then`); a failure or an
-   * unusable Redis reads as a miss.
+   * The hit path's read: one GET, no async frame of its own (one `then`); L2_DOWN when Redis
+   * is unusable or the GET failed, so the caller can fall back to its L1 copy (fail-safe).
    */
-  fetch(key: string, copy: number): Promise<Envelope | null> {
-    if (!this.usable()) return NO_ENVELOPE;
+  fetch(key: string, copy: number): Promise<Envelope | null | L2Down> {
+    if (!this.usable()) return DOWN;
     return this.redis.get(copy === 0 ? key : replicaKey(key, copy)).then(this.onText, this.onError);
   }
 
@@ -51,9 +51,9 @@ export class RedisTier {
     return text === null ? null : decodeEnvelope(text);
   };
 
-  private readonly onError = (): null => {
+  private readonly onError = (): L2Down => {
     this.health.failure(this.now());
-    return null;
+    return L2_DOWN;
   };
 
   /** One GET of copy `copy` (0 = the key itself); null on a miss, L2_DOWN when Redis fails. */

@@ -11,6 +11,8 @@ type Child = { inc(n?: number): void };
 export interface KeyspaceMetrics {
   readonly l1Hit: Child;
   readonly l1Miss: Child;
+  /** An L1 copy past l1.ttl served because Redis could not be asked (fail-safe). */
+  readonly l1Stale: Child;
   readonly l2Hit: Child;
   readonly l2Miss: Child;
   readonly l2Stale: Child;
@@ -106,6 +108,7 @@ export class CacheMetrics {
     return {
       l1Hit: req('l1', 'hit'),
       l1Miss: req('l1', 'miss'),
+      l1Stale: req('l1', 'stale'),
       l2Hit: req('l2', 'hit'),
       l2Miss: req('l2', 'miss'),
       l2Stale: req('l2', 'stale'),
