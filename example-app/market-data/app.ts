@@ -2,9 +2,10 @@
  * Builds the market-data process from its parts: the quote store (herdguard cache, or the
  * naive baseline), the feed hub with its Redis bus and poller lease, the WebSocket server
  * and the balance loop, all on one service-kit HTTP server. `close()` stops them in
- * dependency order: balance, clients, loops, HTTP, then the connections they used.
+ * dependency order: balance, clients, loops, the bus's subscriber, HTTP. Every Redis user
+ * reads the client from one CurrentRedis, so a promotion moves them all (the owner of the
+ * CurrentRedis closes it after `close()`).
  */
-import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
 import { createCache, type Cache } from '../cache/index.js';
 import type { Logger } from '../cache/log.js';
@@ -19,6 +20,7 @@ import { RedisQuoteBus } from './feed/redis-bus.js';
 import { RedisPollerLease } from './feed/redis-lease.js';
 import { HerdguardQuoteStore } from './herdguard-store.js';
 import { toHttpError } from './http-errors.js';
+import type { CurrentRedis } from './redis-primary.js';
 import { NaiveQuoteStore, type QuoteStore } from './quote-store.js';
 import type { SymbolList } from './symbols.js';
 import type { Upstream } from './upstream.js';
@@ -29,9 +31,8 @@ export const SERVICE = 'market-data';
 
 export interface MarketDataOptions {
   readonly pod: string;
-  readonly redis: Redis;
-  /** A second connection for pub/sub (a subscribed connection can run nothing else). */
-  readonly redisSub: Redis;
+  /** The current primary; the feed bus opens its own pub/sub connection from it. */
+  readonly redis: CurrentRedis;
   readonly upstream: Upstream;
   readonly policy: CachePolicy;
   readonly mode: 'herdguard' | 'naive';
@@ -66,16 +67,18 @@ export interface DebugStats extends FeedStats {
 export function createMarketData(o: MarketDataOptions): MarketData {
   const cache =
     o.mode === 'herdguard'
-      ? createCache({ service: SERVICE, redis: o.redis, policy: o.policy, originName: 'feed', registry: o.registry, logger: o.logger })
+      ? createCache({ service: SERVICE, redis: o.redis.client, policy: o.policy, originName: 'feed', registry: o.registry, logger: o.logger })
       : null;
+  if (cache) o.redis.attachCache(cache);
   const quotes: QuoteStore = cache ? new HerdguardQuoteStore(cache, o.upstream) : new NaiveQuoteStore(o.redis, o.upstream, o.naiveTtlMs);
+  const bus = new RedisQuoteBus(o.redis, o.logger);
   const hub = new FeedHub({
     service: SERVICE,
     owner: o.pod,
     registry: o.registry,
     logger: o.logger,
     clock: o.clock ?? systemClock,
-    bus: new RedisQuoteBus(o.redis, o.redisSub, o.logger),
+    bus,
     lease: new RedisPollerLease(o.redis, o.feedIntervalMs * 3),
     quotes,
     intervalMs: o.feedIntervalMs,
@@ -117,7 +120,7 @@ export function createMarketData(o: MarketDataOptions): MarketData {
     registry: o.registry,
     routes,
     logger: o.logger,
-    ready: () => o.redis.status === 'ready',
+    ready: () => o.redis.client.status === 'ready',
     onClose: async () => {
       await cache?.close();
       await o.upstream.close();
@@ -138,6 +141,7 @@ export function createMarketData(o: MarketDataOptions): MarketData {
         await balancer?.stop();
         await sockets.closeAll();
         await hub.stopAll();
+        await bus.close();
         await service.close();
       })()),
   };

@@ -6,17 +6,17 @@
  */
 import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createRedisClient, parsePolicySpec } from '../cache/index.js';
+import { parsePolicySpec } from '../cache/index.js';
 import { createLogger } from '../cache/log.js';
 import { InvalidOptionError } from '../cache/errors.js';
 import { envInt, envString, envUrl } from '../service-kit/env.js';
 import { startLivePolicy } from '../service-kit/policy.js';
-import { RedisConnectionManager } from '../service-kit/redis.js';
 import { exitOnSignals } from '../service-kit/server.js';
 import { createMarketData, SERVICE } from './app.js';
 import { defaultPolicySpec } from './default-policy.js';
 import { SymbolList } from './symbols.js';
 import { createUpstream } from './upstream.js';
+import { CurrentRedis } from './redis-primary.js';
 import { waitForRedis } from './redis-ready.js';
 
 const env = process.env;
@@ -36,14 +36,16 @@ const feedIntervalMs = envInt(env, 'FEED_INTERVAL_MS', 1000, 50, 60_000);
 const balanceIntervalMs = envInt(env, 'BALANCE_INTERVAL_MS', 1000, 0, 600_000);
 const dropBytes = envInt(env, 'WS_SEND_DROP_BYTES', 64 * 1024, 1, 64 * 1024 * 1024);
 
-const redis = createRedisClient(redisUrl);
-const redisSub = createRedisClient(redisUrl, { enableOfflineQueue: true, commandTimeout: undefined });
-await waitForRedis(redis, redisUrl);
+// The one owner of "the current Redis": the quote cache, the feed bus, the poller lease
+// and the WS fleet registry all follow the primary the operator publishes (rendered
+// policy) or a READONLY reply reveals. No warmup handler: quotes live for seconds and the
+// feed loops refill them on their own.
+const redis = new CurrentRedis({ url: redisUrl, logger });
+await waitForRedis(redis.client, redisUrl);
 
 const app = createMarketData({
   pod,
   redis,
-  redisSub,
   upstream: createUpstream(upstreamUrl),
   policy: parsePolicySpec(defaultPolicySpec, { name: 'market-data-default' }),
   mode,
@@ -65,9 +67,6 @@ const app = createMarketData({
   balance: { intervalMs: balanceIntervalMs, tolerance: envInt(env, 'BALANCE_TOLERANCE_PCT', 5, 0, 100) / 100, maxShedFraction: 0.25 },
   debugEndpoints: env['DEBUG_ENDPOINTS'] === '1',
 });
-// The quote cache follows the published Redis primary. No warmup handler: quotes live for
-// seconds and the feed loops refill them on their own.
-const primary = app.cache ? new RedisConnectionManager({ initialUrl: redisUrl, cache: app.cache, logger }) : undefined;
 const policy = await startLivePolicy({
   env,
   service: SERVICE,
@@ -75,15 +74,13 @@ const policy = await startLivePolicy({
   logger,
   onUpdate: (u) => {
     app.cache?.applyPolicy(u.policy);
-    primary?.onPolicy(u.rendered);
+    redis.onPolicy(u.rendered);
   },
 });
 const bound = await app.service.listen(port);
-logger.info('market-data listening', { port: bound, mode, redisUrl, upstreamUrl });
+logger.info('market-data listening', { port: bound, mode, redis: redis.address, upstreamUrl });
 exitOnSignals(async () => {
   await policy.stop();
-  await primary?.close();
   await app.close();
-  redisSub.disconnect();
-  redis.disconnect();
+  await redis.close();
 }, logger);

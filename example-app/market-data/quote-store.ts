@@ -4,9 +4,9 @@
  * SET with one fixed TTL, no coalescing), kept only so benchmarks and the demo can show
  * the herd it causes side by side with the fix.
  */
-import type { Redis } from 'ioredis';
 import { NotFoundError } from '../cache/errors.js';
 import { toQuote, type Quote } from './quote.js';
+import type { RedisHandle } from './redis-primary.js';
 import { UPSTREAM_NOT_FOUND, type Upstream } from './upstream.js';
 
 export interface QuoteStore {
@@ -18,19 +18,20 @@ export const quoteKey = (symbol: string) => `quote:${symbol}`;
 
 export class NaiveQuoteStore implements QuoteStore {
   constructor(
-    private readonly redis: Redis,
+    /** The current primary, read per call. */
+    private readonly redis: RedisHandle,
     private readonly upstream: Upstream,
     private readonly ttlMs: number,
   ) {}
 
   async get(symbol: string, signal?: AbortSignal): Promise<Quote> {
     const key = quoteKey(symbol);
-    const cached = await this.redis.get(key);
+    const cached = await this.redis.client.get(key);
     const hit = cached === null ? undefined : toQuote(JSON.parse(cached));
     if (hit) return hit;
     const q = await this.upstream.fetchQuote(symbol, signal);
     if (q === UPSTREAM_NOT_FOUND) throw new NotFoundError(key);
-    await this.redis.set(key, JSON.stringify(q), 'PX', this.ttlMs);
+    await this.redis.client.set(key, JSON.stringify(q), 'PX', this.ttlMs);
     return q;
   }
 }

@@ -3,8 +3,9 @@
  * expiry taken from Redis's own clock: a pod that stops reporting (crashed, partitioned)
  * drops out of the fleet after `ttlMs`. Report-and-read is one Lua script, so a pod always
  * compares itself with a consistent snapshot. The hash holds one field per live pod.
+ * Every call goes to the current primary: after a promotion the next round reports there.
  */
-import type { Redis } from 'ioredis';
+import type { RedisHandle } from '../redis-primary.js';
 
 export const fleetKey = (service: string) => `herdguard:ws:fleet:${service}`;
 
@@ -29,14 +30,14 @@ return out`;
 
 export class FleetRegistry {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisHandle,
     private readonly service: string,
     private readonly ttlMs: number,
   ) {}
 
   /** Reports `count` for `pod`; returns every live pod's count (including ours). */
   async report(pod: string, count: number): Promise<Map<string, number>> {
-    const flat = (await this.redis.eval(REPORT, 1, fleetKey(this.service), pod, String(count), String(this.ttlMs))) as string[];
+    const flat = (await this.redis.client.eval(REPORT, 1, fleetKey(this.service), pod, String(count), String(this.ttlMs))) as string[];
     const out = new Map<string, number>();
     for (let i = 0; i + 1 < flat.length; i += 2) out.set(flat[i] as string, Number(flat[i + 1]));
     return out;
@@ -44,6 +45,6 @@ export class FleetRegistry {
 
   /** Leaves the fleet at once (graceful shutdown), instead of after the expiry. */
   async leave(pod: string): Promise<void> {
-    await this.redis.hdel(fleetKey(this.service), pod);
+    await this.redis.client.hdel(fleetKey(this.service), pod);
   }
 }

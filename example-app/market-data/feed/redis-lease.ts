@@ -2,8 +2,10 @@
  * The fleet-wide poller lease: one key per symbol holding the holder's token with a TTL.
  * Take-or-renew and compare-and-release are single Lua scripts, so a pod whose lease
  * expired and was taken by another can neither renew nor delete the new holder's lease.
+ * Every call goes to the current primary: after a promotion the next tick renews the
+ * lease there (a replicated copy keeps its holder; a lost one is taken by the first pod).
  */
-import type { Redis } from 'ioredis';
+import type { RedisHandle } from '../redis-primary.js';
 import type { PollerLease } from './types.js';
 
 export const leaseKey = (symbol: string) => `herdguard:feed:poller:${symbol}`;
@@ -20,16 +22,16 @@ return 0`;
 
 export class RedisPollerLease implements PollerLease {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisHandle,
     /** Long enough to survive a slow tick, short enough that a dead pod's symbols move on quickly. */
     private readonly ttlMs: number,
   ) {}
 
   async hold(symbol: string, token: string): Promise<boolean> {
-    return (await this.redis.eval(HOLD, 1, leaseKey(symbol), token, String(this.ttlMs))) === 1;
+    return (await this.redis.client.eval(HOLD, 1, leaseKey(symbol), token, String(this.ttlMs))) === 1;
   }
 
   async release(symbol: string, token: string): Promise<void> {
-    await this.redis.eval(RELEASE, 1, leaseKey(symbol), token);
+    await this.redis.client.eval(RELEASE, 1, leaseKey(symbol), token);
   }
 }
