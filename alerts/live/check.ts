@@ -13,14 +13,14 @@ import type { LivePrometheus } from './prometheus.js';
 import { LIVE_COPY_LABEL, LIVE_COPY_VALUE } from './short-for.js';
 
 /** What must have happened for a series to exist: the herd alone, or more. */
-export type Need = 'herd' | 'operator' | 'feeds' | 'failover' | 'promotion-failure' | 'errors';
+export type Need = 'herd' | 'operator' | 'feeds' | 'rebalance' | 'failover' | 'errors';
 
 /** Metrics whose samples only appear after a particular event or component. */
 const NEEDS: readonly [Need, readonly string[]][] = [
-  // A failed promotion step is its own event: a clean failover never creates the counter's child.
-  ['promotion-failure', [m.redisPromotionFailures.name]],
-  ['failover', [m.redisPromotions.name, m.redisFailoverDuration.name]],
-  ['feeds', [m.feedLoops.name, m.feedLoopsStarted.name, m.feedLoopsStopped.name, m.quoteLastUpdate.name, m.wsConnections.name, m.wsRebalanced.name]],
+  ['failover', [m.redisPromotions.name, m.redisPromotionFailures.name, m.redisFailoverDuration.name]],
+  // The counter gets its child on the first rebalance: it needs 2+ market-data pods and a skewed spread.
+  ['rebalance', [m.wsRebalanced.name]],
+  ['feeds', [m.feedLoops.name, m.feedLoopsStarted.name, m.feedLoopsStopped.name, m.quoteLastUpdate.name, m.wsConnections.name]],
   ['operator', [m.operatorReconcile.name, m.operatorReconcileDuration.name, m.operatorQueueDepth.name, m.operatorLeader.name, m.policyGenerationDesired.name, m.redisRole.name, m.redisKeys.name]],
   ['errors', [m.policyReloadErrors.name]],
 ];

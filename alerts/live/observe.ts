@@ -5,6 +5,7 @@
  * alerts must reach pending or firing with the real rules and firing with the copy) and a
  * protected phase (they must stay inactive in both).
  */
+import { allAlerts } from '../index.js';
 import { alertState, type AlertStateName, type RuleVariant } from './check.js';
 import type { LivePrometheus } from './prometheus.js';
 
@@ -26,6 +27,8 @@ export interface PhaseOutcome {
   readonly states: Record<string, AlertStateName>;
   /** States of the TEST-ONLY short-`for` copy, when it was loaded. */
   readonly shortForStates?: Record<string, AlertStateName>;
+  /** Highest value of each watched alert's signal (the thresholded quantity) at the end of the phase. */
+  readonly signals: Record<string, number | null>;
   readonly problems: string[];
 }
 
@@ -50,6 +53,12 @@ export async function observePhases(
     const watched = [...p.mustFire, ...p.mustStaySilent];
     const states = await statesOf(prom, watched, seconds, 'real');
     const shortForStates = o.shortForCopy ? await statesOf(prom, watched, seconds, 'short-for') : undefined;
+    const signals: Record<string, number | null> = {};
+    for (const a of watched) {
+      const def = allAlerts().find((x) => x.alert === a);
+      const values = def ? (await prom.query(def.signal)).map((x) => x.value).filter(Number.isFinite) : [];
+      signals[a] = values.length ? Math.max(...values) : null;
+    }
     const problems = [
       ...p.mustFire.filter((a) => states[a] === 'inactive').map((a) => `${a} never became pending or firing in ${p.name}`),
       ...p.mustStaySilent.filter((a) => states[a] !== 'inactive').map((a) => `${a} was ${states[a]} in ${p.name}`),
@@ -60,7 +69,7 @@ export async function observePhases(
         ...p.mustStaySilent.filter((a) => shortForStates[a] !== 'inactive').map((a) => `${a} (short-for copy) was ${shortForStates[a]} in ${p.name}`),
       );
     }
-    out.push({ phase: p.name, seconds, states, ...(shortForStates ? { shortForStates } : {}), problems });
+    out.push({ phase: p.name, seconds, states, ...(shortForStates ? { shortForStates } : {}), signals, problems });
   }
   return out;
 }

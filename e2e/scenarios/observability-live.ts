@@ -23,7 +23,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { RULES_FILE } from '../../alerts/generate.js';
-import { evaluateAll, liveQueries, summarize, type LiveResult, type Need } from '../../alerts/live/check.js';
+import { alertState, evaluateAll, liveQueries, summarize, type LiveResult, type Need } from '../../alerts/live/check.js';
 import { HERD_ALERTS, observePhases, type PhaseOutcome } from '../../alerts/live/observe.js';
 import { startPrometheus, type LivePrometheus, type ScrapeTarget } from '../../alerts/live/prometheus.js';
 import { writeShortForCopy } from '../../alerts/live/short-for.js';
@@ -49,9 +49,9 @@ const SIZES: RunSizes = { users: 3000, burst: 1500, ttlMs: 2000, l1TtlMs: 500, s
 /** `for:` of the TEST-ONLY rule copy. */
 const SHORT_FOR_S = 5;
 const SYMBOLS = ['SPY', 'AAPL', 'MSFT', 'NVDA', 'AMZN'];
-/** The promotion-failure counter gets a child only when a promotion step fails; a clean failover cannot produce it. */
+/** Needs this run does not produce, and why. */
 const NOT_PRODUCED: Partial<Record<Need, string>> = {
-  'promotion-failure': 'herdguard_redis_promotion_failures_total gets a series only when a promotion step fails; the run kills the primary once and the promotion succeeds',
+  rebalance: 'herdguard_ws_rebalanced_total gets its series on the first rebalance, which needs 2+ market-data pods and a skewed connection spread; this run has one market-data pod',
 };
 
 /** The CachePolicy of the profile service in a herd-lab mode, plus the Redis the operator manages. */
@@ -179,7 +179,8 @@ async function withPrometheus<T>(p: Provider, ruleFiles: readonly string[], fn: 
   }
 }
 
-const fmt = (o: PhaseOutcome) => `real rules ${JSON.stringify(o.states)}; short-for copy ${JSON.stringify(o.shortForStates ?? {})}`;
+const fmt = (o: PhaseOutcome) =>
+  `real rules ${JSON.stringify(o.states)}; short-for copy ${JSON.stringify(o.shortForStates ?? {})}; signals at the end ${JSON.stringify(o.signals)}`;
 
 export const observabilityLive: Scenario = {
   name: 'observability-live',
@@ -250,10 +251,12 @@ export const observabilityLive: Scenario = {
         await until('Prometheus scraped the promotion', async () => (await promA.query('herdguard_redis_promotions_total')).length > 0, 15_000);
         ctx.log(`primary ${String(before)} killed; promoted ${String(await api!.renderedPrimary())}`);
         await sleep(2000);
+        const promotionAlert = await alertState(promA, 'RedisPromotionHappened', 30);
+        ctx.log(`RedisPromotionHappened after the kill: ${promotionAlert}`);
 
         const provided = new Set<Need>(['herd', 'operator', 'feeds', 'failover', 'errors']);
         const results = await evaluateAll(promA, liveQueries('2m'), provided);
-        return { base: base!, prot, results, provided, baseHerd, protHerd };
+        return { base: base!, prot, results, provided, baseHerd, protHerd, promotionAlert };
       });
 
       const { base, prot, results } = report;
@@ -263,6 +266,7 @@ export const observabilityLive: Scenario = {
       const problems = [
         ...base.problems,
         ...prot.problems,
+        ...(report.promotionAlert === 'firing' ? [] : [`RedisPromotionHappened was ${report.promotionAlert} after the primary kill, not firing`]),
         ...results.filter((r) => r.failed).map((r) => `${r.source}: ${r.error ?? 'no data'}`),
       ];
       if (problems.length > 0) throw new Error(`observability-live failed:\n  ${problems.join('\n  ')}`);
@@ -292,6 +296,9 @@ export const observabilityLive: Scenario = {
         baselineAlertsShortFor: JSON.stringify(base.shortForStates),
         protectedAlerts: JSON.stringify(prot.states),
         protectedAlertsShortFor: JSON.stringify(prot.shortForStates),
+        baselineSignals: JSON.stringify(base.signals),
+        protectedSignals: JSON.stringify(prot.signals),
+        promotionAlertAfterKill: report.promotionAlert,
       };
     } finally {
       await kit?.close().catch(() => undefined);
