@@ -21,7 +21,7 @@ import { HttpKubeClient } from '../../operator/kube/client.js';
 import { resources, type KubeObject } from '../../operator/kube/resources.js';
 import { POLICY_KEY, renderedConfigMapName } from '../../operator/names.js';
 import type { CachePolicyObject } from '../../operator/policy/types.js';
-import type { Provider } from '../providers/provider.js';
+import type { Provider, ServiceSpec, StackSpec } from '../providers/provider.js';
 import type { ScenarioContext } from './scenario.js';
 
 export const NS = 'herdguard-redis';
@@ -38,7 +38,12 @@ export const WARMUP_RATE = 1000;
  */
 export const STALE_BOUND_MS = DETECT_AFTER_MS + CHECK_INTERVAL_MS + 500 + 500 + 250;
 
-/** The profile's built-in policy plus the Redis it caches in and the cold-start warmup. */
+/**
+ * The profile's built-in policy (ttl 60 s + jitter up to 10 min) plus the Redis it caches in
+ * and the cold-start warmup. Nothing primed expires within a scenario run: the planned
+ * restart, cold restart and operator-kill scenarios measure the switchover, the warmup and
+ * the handover against a cache that stays warm, and keep this policy.
+ */
 export const PROFILE_POLICY: Record<string, unknown> = {
   ...DEFAULT_POLICY_SPEC,
   warmup: { onColdRedis: true, topKeys: USERS, ratePerSecond: WARMUP_RATE },
@@ -48,10 +53,45 @@ export const PROFILE_POLICY: Record<string, unknown> = {
   },
 };
 
+export const TURNOVER_TTL_MS = 10_000;
+export const TURNOVER_JITTER_MS = 5_000;
+
+/**
+ * PROFILE_POLICY with a TTL short enough for the working set to turn over during a run
+ * (ttl 10 s + jitter up to 5 s; XFetch β 1, stale-while-revalidate 30 s and staleIfError
+ * 10 min as built in), for the scenarios that compare a fault's origin load with the steady
+ * one (redis-primary-kill, stale-after-failover). The steady origin rate is then a warm
+ * cache's refresh traffic: XFetch before expiry, SWR after it, and a plain miss for a key
+ * unread for longer than ttl + jitter + SWR (the Zipf tail: ~7 % of reads at 1 000 GET/s).
+ */
+export const TURNOVER_POLICY: Record<string, unknown> = {
+  ...PROFILE_POLICY,
+  keyspaces: DEFAULT_POLICY_SPEC.keyspaces.map((ks) => ({
+    ...ks,
+    ttl: `${TURNOVER_TTL_MS}ms`,
+    jitter: { max: `${TURNOVER_JITTER_MS}ms` },
+  })),
+};
+
+/**
+ * Load before the fault under TURNOVER_POLICY, from the end of priming: priming writes every
+ * key within a few seconds, so they all expire within one ttl + jitter of it (a wave); three
+ * such periods spread the refreshes into a steady rate (one period under --quick: shorter,
+ * and the steady window then still holds the end of the wave).
+ */
+export function steadyWarmMs(quick: boolean): number {
+  return (quick ? 1 : 3) * (TURNOVER_TTL_MS + TURNOVER_JITTER_MS);
+}
+
 export interface StackOptions {
   readonly redisPods: number;
   readonly operators?: number;
   readonly operatorEnv?: Readonly<Record<string, string>>;
+  /** The profile's CachePolicy spec (default PROFILE_POLICY). */
+  readonly policySpec?: Record<string, unknown>;
+  /** Services deployed beside the profile instances (the demo adds market-data). */
+  readonly extraServices?: readonly ServiceSpec[];
+  readonly feedSimulator?: StackSpec['feedSimulator'];
 }
 
 export function requireRedisProvider(p: Provider): Required<Pick<Provider, 'deletePod' | 'redisAddress' | 'databaseUrl'>> {
@@ -77,7 +117,8 @@ export async function deployRedisStack(ctx: ScenarioContext, o: StackOptions): P
     postgres: { users: USERS },
     operators: o.operators ?? 1,
     ...(o.operatorEnv ? { operatorEnv: o.operatorEnv } : {}),
-    services: [{ name: SERVICE, replicas: INSTANCES, policySpec: PROFILE_POLICY }],
+    ...(o.feedSimulator ? { feedSimulator: o.feedSimulator } : {}),
+    services: [{ name: SERVICE, replicas: INSTANCES, policySpec: o.policySpec ?? PROFILE_POLICY }, ...(o.extraServices ?? [])],
   });
   const api = new KubeApi(ctx.provider.kubeconfigPath);
   await until('the operator published the Redis primary', async () => (await api.renderedPrimary()) !== null, 60_000);
@@ -337,7 +378,7 @@ export interface Second {
   readonly at: number;
   readonly originQueries: number;
   readonly requests: number;
-  /** Served from cache: L1 hits, L2 hits and L2 stale-while-revalidate. */
+  /** Served from cache: L1 hits, L1 fail-safe copies (l1 stale), L2 hits and L2 stale-while-revalidate. */
   readonly served: number;
 }
 
@@ -416,7 +457,11 @@ export class SecondSampler {
   }
 }
 
-/** One instance's cache counters: requests = L1 lookups; served = L1 hit + L2 hit + L2 stale. A dead instance counts 0. */
+/**
+ * One instance's cache counters: requests = L1 lookups (each request counts once at L1: hit,
+ * stale or miss); served = L1 hit + L1 stale (a fail-safe copy while Redis could not be
+ * asked) + L2 hit + L2 stale. A dead instance counts 0.
+ */
 async function cacheCounters(endpoint: string): Promise<{ requests: number; served: number }> {
   const text = await fetch(`${endpoint}/metrics`).then((r) => r.text(), () => '');
   let requests = 0;
@@ -427,7 +472,7 @@ async function cacheCounters(endpoint: string): Promise<{ requests: number; serv
     const tier = /tier="(\w+)"/.exec(labels)?.[1];
     const result = /result="(\w+)"/.exec(labels)?.[1];
     if (tier === 'l1') requests += v;
-    if ((tier === 'l1' && result === 'hit') || (tier === 'l2' && (result === 'hit' || result === 'stale'))) served += v;
+    if (result === 'hit' || result === 'stale') served += v;
   }
   return { requests, served };
 }

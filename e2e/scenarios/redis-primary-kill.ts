@@ -6,6 +6,21 @@
  * 30 s around the kill, client errors by name, and the origin's peak second over its
  * steady rate. The killed pod then restarts (as the kubelet would) and must rejoin as a
  * replica. `runPrimaryKill` is shared with stale-after-failover, which adds tracked writes.
+ *
+ * Origin figures (queries counted by PostgreSQL's pg_stat_statements, per 1-s sample):
+ * - `originSteadyQps`: mean over [kill − 10 s, kill − 1 s]. TURNOVER_POLICY (ttl 10 s +
+ *   jitter 5 s, XFetch, SWR 30 s) makes the working set turn over, and the load runs
+ *   3 × (ttl + jitter) after priming before the kill, so this is a warm cache's refresh and
+ *   miss traffic, not ~0 (`originSteadyRangeQps` shows how flat it was).
+ * - `originPeakQps`: the largest sample in [kill, kill + 15 s].
+ * - `originPeakOverSteady` = peak / steady; null when steady < 1 query/s (there is then no
+ *   steady rate to compare with; `originExtraQueries` still says what the failover cost).
+ * - `originExtraQueries`: Σ over the samples in [kill, kill + 15 s] of max(0, sample − steady).
+ *
+ * `hitRateDuring`: reads served from cache (L1 hit, L1 fail-safe copy, L2 hit, L2 stale) over
+ * all reads in [kill − 15 s, kill + 15 s]; `hitRateBefore` the same over [kill − 15 s, kill − 1 s].
+ * Under TURNOVER_POLICY the steady ratio itself is below 1 (the Zipf tail unread for longer
+ * than ttl + jitter + SWR misses), so the failover's own cost is the gap between the two.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
@@ -23,7 +38,10 @@ import {
   profileEndpoints,
   requireRedisProvider,
   round,
+  TURNOVER_POLICY,
+  steadyWarmMs,
   until,
+  type KubeApi,
 } from './redis-kit.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
 
@@ -31,6 +49,8 @@ const REDIS_PODS = 3;
 const GETS_PER_SECOND = 1000;
 /** Half of the 30 s window around the kill. */
 const HALF_WINDOW_MS = 15_000;
+/** Below this steady origin rate a peak-over-steady ratio would only divide by noise. */
+const MIN_STEADY_QPS = 1;
 
 export interface PrimaryKillRun {
   readonly figures: ScenarioResult;
@@ -38,9 +58,18 @@ export interface PrimaryKillRun {
   readonly killedAt: number;
 }
 
-export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: number; putsPerSecond: number } }): Promise<PrimaryKillRun> {
+export interface PrimaryKillOptions {
+  readonly writes?: { ids: number; putsPerSecond: number };
+  /**
+   * A stack already deployed with deployRedisStack (≥ 3 Redis pods, the profile on
+   * TURNOVER_POLICY for the origin figures to mean anything; the caller closes it); default: deploy one.
+   */
+  readonly deployed?: KubeApi;
+}
+
+export async function runPrimaryKill(ctx: ScenarioContext, o: PrimaryKillOptions): Promise<PrimaryKillRun> {
   const chaos = requireRedisProvider(ctx.provider);
-  const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
+  const api = o.deployed ?? (await deployRedisStack(ctx, { redisPods: REDIS_PODS, policySpec: TURNOVER_POLICY }));
   const pods = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, chaos.redisAddress(`redis-${i}`)]));
   const watcher = new RedisWatcher(pods);
   const sampler = new SecondSampler(chaos.databaseUrl(), profileEndpoints(ctx.provider));
@@ -51,7 +80,7 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: 
   await sampler.start();
   load.start();
   try {
-    const warmMs = ctx.quick ? 10_000 : 20_000;
+    const warmMs = steadyWarmMs(ctx.quick);
     ctx.log(`load: ${GETS_PER_SECOND} GET/s${o.writes ? ` + ${o.writes.putsPerSecond} PUT/s on ids 1..${o.writes.ids}` : ''}; warming ${warmMs / 1000} s`);
     await sleep(warmMs);
     const primary = watcher.primaries()[0];
@@ -72,7 +101,8 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: 
     const newPrimary = after[0] ?? null;
     const labelled = newPrimary ? await api.podLabel(newPrimary, 'role') : undefined;
     ctx.log(`per second around the kill (0 = kill):\n${sampler.timeline(killedAt, killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS)}`);
-    const steady = mean(sampler.originBetween(killedAt - 10_000, killedAt - 1000));
+    const steadySamples = sampler.originBetween(killedAt - 10_000, killedAt - 1000);
+    const steady = mean(steadySamples);
     const peak = Math.max(...sampler.originBetween(killedAt, killedAt + HALF_WINDOW_MS));
     const errors = load.errorsBetween(killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS);
     const clientErrors = [...errors.values()].reduce((a, b) => a + b, 0);
@@ -87,14 +117,15 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: 
       promotionSeconds: promotionSeconds === null ? null : round(promotionSeconds, 2),
       publishedSeconds: round((publishedAt - killedAt) / 1000, 2),
       hitRateDuring: round(sampler.hitRatio(killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS), 4),
+      // The same ratio over the 15 s before the kill: the policy's own steady share of misses.
+      hitRateBefore: round(sampler.hitRatio(killedAt - HALF_WINDOW_MS, killedAt - 1000), 4),
       clientErrors,
       clientErrorNames: nameErrors(errors),
       clientSkipped: load.skipped,
       originSteadyQps: round(steady, 1),
+      originSteadyRangeQps: `${Math.round(Math.min(...steadySamples))}-${Math.round(Math.max(...steadySamples))}`,
       originPeakQps: round(peak, 1),
-      // Steady is ~0 with the working set cached (nothing expires in the window): the ratio is
-      // then taken over 1 query/s, and the extra queries the failover cost are given as well.
-      originPeakOverSteady: round(peak / Math.max(steady, 1), 2),
+      originPeakOverSteady: steady >= MIN_STEADY_QPS ? round(peak / steady, 2) : null,
       originExtraQueries: Math.round(sampler.originBetween(killedAt, killedAt + HALF_WINDOW_MS).reduce((n, q) => n + Math.max(0, q - steady), 0)),
       maxPrimariesObserved: watcher.maxPrimaries,
       oldPrimaryRejoined: 'replica',
@@ -104,7 +135,7 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: { writes?: { ids: 
     await load.stop();
     await sampler.stop();
     await watcher.stop();
-    api.close();
+    if (!o.deployed) api.close();
   }
 }
 
