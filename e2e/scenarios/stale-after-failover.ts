@@ -4,6 +4,9 @@
  * instance; once a PUT is acknowledged, a GET sent afterwards must not return an older
  * version for longer than the documented bound (ADR 0004, STALE_BOUND_MS). Reports the
  * worst such stale read, in milliseconds from the acknowledgement of the newer version.
+ * Same stack and policy as redis-primary-kill (TURNOVER_POLICY): a shorter TTL can only end a
+ * stale read sooner, so the bound is tested no more gently than under the built-in 60 s TTL;
+ * the fail-safe (L1 copies served while no Redis answers) makes it the bound that ends them.
  */
 import { runPrimaryKill } from './redis-primary-kill.js';
 import { STALE_BOUND_MS } from './redis-kit.js';
