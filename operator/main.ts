@@ -28,7 +28,7 @@ async function main(): Promise<void> {
   const failover = new RedisFailoverController({ registry: metrics.registry, ...(testOnlyPauseAfterStep ? { testOnlyPauseAfterStep } : {}) });
   const manager = new Manager({
     client,
-    controllers: [new CachePolicyController(), failover],
+    controllers: [new CachePolicyController(metrics.policyGenerationDesired), failover],
     identity: config.identity,
     ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
     leaderElection: config.leaderElection,

@@ -12,6 +12,7 @@ export function operatorMetrics(registry = new Registry()) {
     queueDepth: gauge(registry, metrics.operatorQueueDepth),
     leader: gauge(registry, metrics.operatorLeader),
     apiRequests: counter(registry, metrics.operatorApiRequests),
+    policyGenerationDesired: gauge(registry, metrics.policyGenerationDesired),
   };
 }
 export type OperatorMetrics = ReturnType<typeof operatorMetrics>;

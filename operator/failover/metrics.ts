@@ -26,6 +26,8 @@ export function failoverMetrics(registry: Registry): FailoverMetrics {
     known: (redis) => {
       for (const reason of Object.values(PromotionReason)) promotions.inc({ redis, reason }, 0);
       for (const step of STEPS) failures.inc({ redis, step }, 0);
+      // The failover-duration series exist from the start too, so rate() over them has a base.
+      for (const reason of Object.values(PromotionReason)) duration.zero({ redis, reason });
     },
     observeRoles: (redis, health) => {
       for (const h of health.values()) {

@@ -3,6 +3,7 @@
  * from the informer caches, evaluates a plan purely (evaluate.ts), and writes only what
  * differs: finalizer, rendered ConfigMap (server-side apply), status, Events.
  */
+import type { Gauge } from 'prom-client';
 import type { Controller, ReconcileContext, ReconcileOutcome, SetupContext } from '../controller.js';
 import { isNotFound } from '../kube/errors.js';
 import type { Informer } from '../kube/informer.js';
@@ -29,6 +30,12 @@ export class CachePolicyController implements Controller {
    * one of them, it lags behind our write, and acting on it would repeat Events.
    */
   private readonly superseded = new Map<string, { policy?: string; configMap?: string | null }>();
+
+  /**
+   * @param desiredGeneration `herdguard_policy_generation_desired{policy}`: the generation each
+   * policy asks for, which the PolicyNotApplied alert compares with what the pods applied.
+   */
+  constructor(private readonly desiredGeneration?: Gauge<'policy'>) {}
 
   setup(ctx: SetupContext): void {
     this.policies = ctx.informer(resources.cachePolicies);
@@ -58,8 +65,12 @@ export class CachePolicyController implements Controller {
 
   async reconcile(key: string, ctx: ReconcileContext): Promise<ReconcileOutcome> {
     const policy = this.policies.get(key);
-    if (!policy) return this.removeOrphan(key, ctx);
+    if (!policy) {
+      this.desiredGeneration?.remove({ policy: splitKey(key).name });
+      return this.removeOrphan(key, ctx);
+    }
     if (policy.metadata.deletionTimestamp) return this.finalize(key, policy, ctx);
+    this.desiredGeneration?.set({ policy: policy.metadata.name }, policy.metadata.generation ?? 0);
     const input = this.gather(policy, ctx.clock.now());
     if (this.cacheLags(key, input)) return { result: 'requeue' }; // the watch event of our write re-queues it
     this.superseded.delete(key);
