@@ -81,6 +81,17 @@ export function parseAddress(s: string): RedisAddress {
   return { host: u.hostname, port: u.port === '' ? 6379 : Number(u.port) };
 }
 
+/**
+ * The URL of another node of the same Redis: REDIS_URL with its host and port replaced, so
+ * the credentials, database and scheme it carries (AUTH from a Secret) follow every switch.
+ */
+export function urlForAddress(initialUrl: string, addr: RedisAddress): string {
+  const u = new URL(initialUrl.includes('://') ? initialUrl : `redis://${initialUrl}`);
+  u.hostname = addr.host;
+  u.port = String(addr.port);
+  return u.toString();
+}
+
 /** Reads `rendered.redis` defensively: a missing or odd field means "no instruction". */
 export function renderedRedis(rendered: RenderedPolicy | null): RenderedRedis | null {
   const r = rendered?.redis as (Record<string, unknown> & { primary?: unknown; epoch?: unknown }) | undefined;
@@ -239,7 +250,7 @@ export class RedisConnectionManager {
     };
     const client = this.o.connect
       ? this.o.connect(addr, { reconnectOnError })
-      : createRedisClient(`redis://${addr.host}:${addr.port}`, { reconnectOnError });
+      : createRedisClient(urlForAddress(this.o.initialUrl, addr), { reconnectOnError });
     client.on('error', (err: Error) => this.logger.debug('redis connection error', { err, addr }));
     client.on('close', () => {
       if (client === this.current) this.lostAt ??= this.clock.now();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RenderedPolicy } from '../cache/policy/types.js';
-import { failoverTiming, suspectWindow, warmupCurrent } from './redis.js';
+import { failoverTiming, suspectWindow, urlForAddress, warmupCurrent } from './redis.js';
 
 const timing = { detectAfterMs: 1500, checkIntervalMs: 250 };
 
@@ -47,5 +47,16 @@ describe('warmupCurrent', () => {
     expect(warmupCurrent(req, 10_000 + 120_000)).toBe(true);
     expect(warmupCurrent(req, 10_000 + 120_001)).toBe(false);
     expect(warmupCurrent({ ...req, requestedAt: null }, 1e12)).toBe(true);
+  });
+});
+
+describe('urlForAddress', () => {
+  it('keeps the password, database and scheme of REDIS_URL when the primary moves', () => {
+    expect(urlForAddress('redis://:s3cret@10.0.0.1:6379/2', { host: '10.0.0.7', port: 6380 })).toBe('redis://:s3cret@10.0.0.7:6380/2');
+    expect(urlForAddress('rediss://app:pw@redis-0.redis:6379', { host: 'redis-1.redis', port: 6379 })).toBe('rediss://app:pw@redis-1.redis:6379');
+  });
+
+  it('accepts a bare host:port REDIS_URL', () => {
+    expect(urlForAddress('127.0.0.1:7000', { host: '127.0.0.1', port: 7001 })).toBe('redis://127.0.0.1:7001');
   });
 });
