@@ -369,10 +369,13 @@ export class HerdCache implements Cache {
   }
 
   private async callOrigin(key: string, st: KeyspaceState, factory: Factory<unknown>): Promise<unknown> {
-    const t0 = performance.now();
+    // Timed from admission by the guard: the origin's own latency, not our queue in front of
+    // it (queueing shows as inflight at the limit; OriginLatencyHigh must mean a slow origin).
+    let t0 = 0;
     let outcome: OriginOutcome = 'ok';
     try {
       const v = await this.guard.run(() => {
+        t0 = performance.now();
         this.metrics.setOriginInflight(this.guard.inflight);
         return callWithTimeout(key, st.ks.originTimeoutMs, factory);
       });
@@ -387,7 +390,7 @@ export class HerdCache implements Cache {
             : 'error';
       throw err instanceof HerdguardError ? err : new OriginError(key, err);
     } finally {
-      this.metrics.originCall(outcome, (performance.now() - t0) / 1000);
+      this.metrics.originCall(outcome, t0 === 0 ? 0 : (performance.now() - t0) / 1000);
       this.metrics.setOriginInflight(this.guard.inflight);
     }
   }
