@@ -17,13 +17,15 @@ interface FailoverFields {
  * What services need to reach the primary: an address (they cannot resolve pod names), the
  * promotion epoch (a rise means "revalidate what was written before"), and a pending warmup.
  */
-export function renderRedis(status: CachePolicyObject['status']): RenderedRedis | undefined {
+export function renderRedis(status: CachePolicyObject['status'], warmupWanted = true): RenderedRedis | undefined {
   const r = status?.redis;
   const f = (r?.failover ?? {}) as FailoverFields;
   const primary = typeof f.address === 'string' && f.address !== '' ? f.address : r?.primary;
   if (!primary) return undefined;
   const epoch = typeof f.epoch === 'number' ? f.epoch : (r?.promotions ?? 0);
-  const warmup = renderWarmup(f.warmup);
+  // One brain watches a Redis for every policy that points at it, but each policy decides
+  // for its own services whether a cold Redis is warmed (spec.warmup.onColdRedis).
+  const warmup = warmupWanted ? renderWarmup(f.warmup) : undefined;
   return { primary, epoch, ...(warmup ? { warmup } : {}) };
 }
 
@@ -39,7 +41,8 @@ function renderWarmup(w: FailoverFields['warmup']): RenderedRedis['warmup'] {
 }
 
 export function renderPolicy(p: CachePolicyObject): RenderedPolicy {
-  const redis = renderRedis(p.status);
+  const warmupWanted = (p.spec as { warmup?: { onColdRedis?: boolean } }).warmup?.onColdRedis !== false;
+  const redis = renderRedis(p.status, warmupWanted);
   return {
     apiVersion: `${GROUP}/${VERSION}` as RenderedPolicy['apiVersion'],
     kind: 'RenderedCachePolicy',

@@ -55,6 +55,19 @@ describe('renderPolicy', () => {
     expect(renderPolicy(policy())).not.toHaveProperty('redis');
   });
 
+  it('passes a cold-Redis warmup request only to the services of a policy that asked for warmup', () => {
+    const status: CachePolicyStatus = {
+      redis: {
+        primary: 'redis-1',
+        failover: { epoch: 2, address: '127.0.0.1:7001', warmup: { id: 'w1', ratePerSecondPerInstance: 100, topKeys: 50, requestedAt: AT } },
+      },
+    };
+    const wants = policy(status);
+    const refuses: CachePolicyObject = { ...wants, spec: { ...wants.spec, warmup: { onColdRedis: false } } };
+    expect(renderPolicy(wants).redis?.warmup?.id).toBe('w1');
+    expect(renderPolicy(refuses).redis).toEqual({ primary: '127.0.0.1:7001', epoch: 2 });
+  });
+
   it('puts the published address and epoch into the rendered document', () => {
     const doc = renderPolicy(policy({ redis: { primary: 'redis-1', failover: { epoch: 5, address: '127.0.0.1:7001' } } }));
     expect(doc.redis).toEqual({ primary: '127.0.0.1:7001', epoch: 5 });
