@@ -19,6 +19,8 @@ export class ControllerRunner {
   ) {
     const name = controller.name;
     this.queue = new WorkQueue({ clock, onDepth: (d) => metrics.queueDepth.set({ controller: name }, d) });
+    metrics.queueDepth.set({ controller: name }, 0); // the series exists before the first item, so panels show 0, not "no data"
+
   }
 
   start(): void {
