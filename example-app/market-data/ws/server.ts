@@ -54,6 +54,8 @@ export class QuoteSocketServer {
     this.cDropped = counter(o.registry, metrics.wsDropped);
     this.cSlow = counter(o.registry, metrics.wsSlowConsumerClosed);
     this.gConns.set({ service: o.service }, 0);
+    // Counters start at 0 so increase() sees the first rebalance, drop and slow-consumer close.
+    for (const c of [this.cRebalanced, this.cDropped, this.cSlow]) c.inc({ service: o.service }, 0);
   }
 
   get count(): number {
