@@ -71,8 +71,8 @@ export function validatePolicySpec(spec: unknown): string[] {
 const d = (v: unknown): number => parseDuration(String(v)) as number;
 
 function toKeyspace(k: Obj): KeyspacePolicy {
-  const c = (k['coalescing'] ?? {}) as Obj;
-  const l1 = (k['l1'] ?? {}) as Obj;
+  const c = k['coalescing'] as Obj;
+  const l1 = k['l1'] as Obj;
   const hot = k['hotKeys'] as Obj | undefined;
   const early = k['earlyRefresh'] as Obj | undefined;
   return {
@@ -80,17 +80,17 @@ function toKeyspace(k: Obj): KeyspacePolicy {
     ttlMs: d(k['ttl']),
     jitterMaxMs: k['jitter'] ? d((k['jitter'] as Obj)['max']) : 0,
     coalescing: {
-      local: (c['local'] as boolean | undefined) ?? true,
-      distributed: (c['distributed'] as boolean | undefined) ?? true,
-      leaseTtlMs: d(c['leaseTTL'] ?? '5s'),
-      waitTimeoutMs: d(c['waitTimeout'] ?? '2s'),
+      local: c['local'] as boolean,
+      distributed: c['distributed'] as boolean,
+      leaseTtlMs: d(c['leaseTTL']),
+      waitTimeoutMs: d(c['waitTimeout']),
     },
     earlyRefreshBeta: early ? Number(early['beta']) : null,
     staleWhileRevalidateMs: d(k['staleWhileRevalidate']),
     staleIfErrorMs: d(k['staleIfError']),
     negativeTtlMs: d(k['negativeTTL']),
     originTimeoutMs: d(k['originTimeout']),
-    l1: { maxEntries: (l1['maxEntries'] as number | undefined) ?? 10_000, ttlMs: d(l1['ttl'] ?? '2s') },
+    l1: { maxEntries: l1['maxEntries'] as number, ttlMs: d(l1['ttl']) },
     hotKeys: hot
       ? { threshold: hot['threshold'] as number, windowMs: d(hot['window']), replicas: hot['replicas'] as number }
       : null,
@@ -101,38 +101,56 @@ function toKeyspace(k: Obj): KeyspacePolicy {
 export function parsePolicySpec(spec: unknown, meta: { name?: string; generation?: number } = {}): CachePolicy {
   const problems = validatePolicySpec(spec);
   if (problems.length) throw new PolicyInvalidError(problems);
-  const s = structuredClone(spec) as Obj;
-  validateSpec(s); // fills defaults
-  const origin = (s['origin'] ?? {}) as Obj;
-  const warmup = (s['warmup'] ?? {}) as Obj;
-  const redis = (s['redis'] ?? {}) as Obj;
-  const failover = (redis['failover'] ?? {}) as Obj;
+  const s = withDefaults(spec as Obj);
+  const origin = s['origin'] as Obj;
+  const warmup = s['warmup'] as Obj;
+  const redis = s['redis'] as Obj;
+  const failover = redis['failover'] as Obj;
   return {
     name: meta.name ?? 'local',
     generation: meta.generation ?? 0,
     targetRef: s['targetRef'] as CachePolicy['targetRef'],
     keyspaces: (s['keyspaces'] as Obj[]).map(toKeyspace),
     origin: {
-      maxConcurrency: (origin['maxConcurrency'] as number | undefined) ?? 16,
-      maxQueue: (origin['maxQueue'] as number | undefined) ?? 1000,
-      failureThreshold: (origin['failureThreshold'] as number | undefined) ?? 5,
-      resetAfterMs: d(origin['resetAfter'] ?? '5s'),
+      maxConcurrency: origin['maxConcurrency'] as number,
+      maxQueue: origin['maxQueue'] as number,
+      failureThreshold: origin['failureThreshold'] as number,
+      resetAfterMs: d(origin['resetAfter']),
     },
     warmup: {
-      onColdRedis: (warmup['onColdRedis'] as boolean | undefined) ?? true,
-      topKeys: (warmup['topKeys'] as number | undefined) ?? 10_000,
-      ratePerSecond: (warmup['ratePerSecond'] as number | undefined) ?? 1000,
-      batchSize: (warmup['batchSize'] as number | undefined) ?? 100,
+      onColdRedis: warmup['onColdRedis'] as boolean,
+      topKeys: warmup['topKeys'] as number,
+      ratePerSecond: warmup['ratePerSecond'] as number,
+      batchSize: warmup['batchSize'] as number,
     },
     redis: {
       statefulSetName: ((redis['statefulSetRef'] as Obj | undefined)?.['name'] as string | undefined) ?? null,
       failover: {
-        enabled: (failover['enabled'] as boolean | undefined) ?? true,
-        detectAfterMs: d(failover['detectAfter'] ?? '1500ms'),
-        checkIntervalMs: d(failover['checkInterval'] ?? '250ms'),
+        enabled: failover['enabled'] as boolean,
+        detectAfterMs: d(failover['detectAfter']),
+        checkIntervalMs: d(failover['checkInterval']),
       },
     },
   };
+}
+
+/**
+ * A copy of a valid spec with every default filled from the schema, its one source of
+ * defaults. Ajv, like the API server, defaults only fields of objects that exist, so the
+ * optional blocks that carry defaults are created empty first.
+ */
+function withDefaults(spec: Obj): Obj {
+  const s = structuredClone(spec);
+  s['origin'] ??= {};
+  s['warmup'] ??= {};
+  const redis = (s['redis'] ??= {}) as Obj;
+  redis['failover'] ??= {};
+  for (const k of s['keyspaces'] as Obj[]) {
+    k['coalescing'] ??= {};
+    k['l1'] ??= {};
+  }
+  validateSpec(s); // fills the defaults
+  return s;
 }
 
 /**
