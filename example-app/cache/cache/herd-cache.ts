@@ -441,6 +441,7 @@ export class HerdCache implements Cache {
     const running = this.inflight.get(key);
     if (running !== undefined) running.superseded = true;
     try {
+      await this.l2?.whenReady(st.ks.coalescing.waitTimeoutMs);
       const token = await this.acquireForWrite(key, st);
       const fence: Fence | null = token === null ? null : { token, written: false };
       try {
@@ -651,8 +652,8 @@ export class HerdCache implements Cache {
 
   setRedis(redis: Redis): void {
     if (this.l2 === null) {
-      this.l2 = new RedisTier(redis, fillChannel(this.opts.service), () => this.clock.now());
-      this.lease = new RedisLease(this.l2, this.tokens, () => this.clock.now());
+      this.l2 = new RedisTier(redis, fillChannel(this.opts.service));
+      this.lease = new RedisLease(this.l2, this.tokens);
     } else {
       this.l2.setClient(redis);
       // A promoted replica holds copies of the leases we could not release on the old primary.

@@ -17,6 +17,14 @@ describe('the write path against a real Redis', () => {
     return c;
   };
 
+  it('lands in Redis even when its client is still connecting (regression: a write right after start-up skipped Redis and left a hole)', async () => {
+    const fresh = redis.client(); // not awaited: still connecting
+    const c = createCache({ service: 't', redis: fresh, policy: testPolicy() });
+    caches.push(c);
+    expect(await c.write('k:fresh', () => Promise.resolve('v1'))).toBe('v1');
+    expect(JSON.parse((await redis.admin().get('k:fresh')) as string).v).toBe('v1');
+  });
+
   it.each([100, 1_000])(
     'repopulates the key: %i concurrent readers during a write never miss to the origin',
     async (n) => {

@@ -2,10 +2,13 @@
  * A small breaker in front of Redis: after a few consecutive failures the cache stops
  * asking Redis for a while, so requests do not each wait on a dead server. One trial
  * request goes through after the cool-down; success closes the breaker.
+ * The cool-down runs on a monotonic clock of its own, not the cache's logical clock: a
+ * clock pinned to write entries "at one instant" (the aligned warm) must not freeze it.
  */
 export interface L2HealthOptions {
   readonly failureThreshold: number;
   readonly coolDownMs: number;
+  readonly monotonicNow?: () => number;
 }
 
 export class L2Health {
@@ -13,12 +16,17 @@ export class L2Health {
   private openUntil = 0;
   private trialInFlight = false;
 
-  constructor(private readonly opts: L2HealthOptions = { failureThreshold: 3, coolDownMs: 1000 }) {}
+  private readonly now: () => number;
 
-  /** Whether a Redis command may be sent now. Claims the single trial slot when half-open. */
-  allow(now: number): boolean {
+  constructor(private readonly opts: L2HealthOptions = { failureThreshold: 3, coolDownMs: 1000 }) {
+    this.now = opts.monotonicNow ?? (() => performance.now());
+  }
+
+  /** Whether a Redis command may be sent now. Claims the single trial slot when half-open:
+   *  the caller must then report success() or failure(). */
+  allow(): boolean {
     if (this.failures < this.opts.failureThreshold) return true;
-    if (now < this.openUntil || this.trialInFlight) return false;
+    if (this.now() < this.openUntil || this.trialInFlight) return false;
     this.trialInFlight = true;
     return true;
   }
@@ -28,10 +36,10 @@ export class L2Health {
     this.trialInFlight = false;
   }
 
-  failure(now: number): void {
+  failure(): void {
     this.failures++;
     this.trialInFlight = false;
-    if (this.failures >= this.opts.failureThreshold) this.openUntil = now + this.opts.coolDownMs;
+    if (this.failures >= this.opts.failureThreshold) this.openUntil = this.now() + this.opts.coolDownMs;
   }
 
   get open(): boolean {

@@ -10,6 +10,8 @@ import { L2Health } from './l2-health.js';
 
 export const L2_DOWN: unique symbol = Symbol('herdguard.L2_DOWN');
 export type L2Down = typeof L2_DOWN;
+/** ioredis states in which the client is on its way to `ready`. */
+const CONNECTING = new Set(['wait', 'connecting', 'connect', 'reconnecting']);
 const DOWN: Promise<L2Down> = Promise.resolve(L2_DOWN);
 
 export type WriteResult = 'written' | 'rejected-superseded' | 'rejected-expired' | L2Down;
@@ -20,7 +22,6 @@ export class RedisTier {
   constructor(
     private redis: Redis,
     private readonly channel: string,
-    private readonly now: () => number,
   ) {}
 
   get client(): Redis {
@@ -32,9 +33,30 @@ export class RedisTier {
     this.health.success(); // a new primary deserves a fresh chance
   }
 
+  /**
+   * Waits (at most `timeoutMs`) for a client that is still connecting. Reads skip a Redis
+   * that is not ready at once, but a write must not: skipping it would leave the old value
+   * in Redis behind an updated origin (seed 001). False when it did not become ready.
+   */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    const r = this.redis;
+    if (r.status === 'ready') return true;
+    if (!CONNECTING.has(r.status)) return false;
+    return new Promise<boolean>((resolve) => {
+      const done = (ok: boolean) => {
+        clearTimeout(timer);
+        r.off('ready', onReady);
+        resolve(ok);
+      };
+      const onReady = () => done(true);
+      const timer = setTimeout(() => done(false), timeoutMs);
+      r.once('ready', onReady);
+    });
+  }
+
   /** Whether L2 may be used for this request (cheap: no I/O). */
   usable(): boolean {
-    return this.redis.status === 'ready' && this.health.allow(this.now());
+    return this.redis.status === 'ready' && this.health.allow();
   }
 
   /**
@@ -52,7 +74,7 @@ export class RedisTier {
   };
 
   private readonly onError = (): L2Down => {
-    this.health.failure(this.now());
+    this.health.failure();
     return L2_DOWN;
   };
 
@@ -64,7 +86,7 @@ export class RedisTier {
       this.health.success();
       return text === null ? null : decodeEnvelope(text);
     } catch {
-      this.health.failure(this.now());
+      this.health.failure();
       return L2_DOWN;
     }
   }
@@ -99,7 +121,7 @@ export class RedisTier {
       if (r === 1) return 'written';
       return r === -1 ? 'rejected-superseded' : 'rejected-expired';
     } catch {
-      this.health.failure(this.now());
+      this.health.failure();
       return L2_DOWN;
     }
   }

@@ -34,7 +34,6 @@ export class RedisLease {
   constructor(
     private readonly tier: RedisTier,
     private readonly tokens: TokenSource,
-    private readonly now: () => number,
   ) {}
 
   acquire(key: string, ttlMs: number): Promise<Acquired | L2Down> {
@@ -51,8 +50,9 @@ export class RedisLease {
     if (!this.tier.usable()) return this.orphan(key, token);
     try {
       await runScript(this.tier.client, RELEASE, [leaseKey(key)], [token]);
+      this.tier.health.success(); // also ends a half-open trial that usable() handed us
     } catch {
-      this.tier.health.failure(this.now());
+      this.tier.health.failure();
       this.orphan(key, token);
     }
   }
@@ -63,7 +63,9 @@ export class RedisLease {
 
   /** Releases again what failed before (compare-and-delete: a lease someone else holds now is left alone). */
   async releaseOrphans(): Promise<void> {
-    if (this.orphans.size === 0 || !this.tier.usable()) return;
+    // Only while Redis is known healthy: this runs on a timer, and must not take the breaker's
+    // single half-open trial (each release() below asks for, and reports on, its own).
+    if (this.orphans.size === 0 || this.tier.health.open) return;
     const all = [...this.orphans];
     this.orphans = new Map();
     for (const [key, token] of all) await this.release(key, token);
@@ -87,7 +89,7 @@ export class RedisLease {
       this.tier.health.success();
       return won === 1 ? { won: true, token } : { won: false, holderPttlMs: pttl };
     } catch {
-      this.tier.health.failure(this.now());
+      this.tier.health.failure();
       return L2_DOWN;
     }
   }
