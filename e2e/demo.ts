@@ -15,7 +15,7 @@ import pg from 'pg';
 import { stringify } from 'yaml';
 import { HttpLoad } from '../bench/herd/burst.js';
 import { policySpec } from '../bench/herd/modes.js';
-import { runOne, type RunResult, type RunSizes } from '../bench/herd/run.js';
+import { herdSizes, runOne, type RunResult, type RunSizes } from '../bench/herd/run.js';
 import { writeJson, writeReport, type Plot } from '../bench/lib/index.js';
 import { createRedisClient } from '../example-app/profile/app.js';
 import { ProfileDb } from '../example-app/profile/db.js';
@@ -130,9 +130,7 @@ function explore(provider: LocalProvider): string[] {
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), FLAGS);
   const quick = flags.quick ?? false;
-  const sizes: RunSizes = quick
-    ? { users: 2000, burst: 1000, ttlMs: 1500, l1TtlMs: 500, seed: 4 }
-    : { users: 10_000, burst: 5000, ttlMs: 8000, l1TtlMs: 1000, seed: 4 };
+  const sizes: RunSizes = herdSizes(quick);
   const started = performance.now();
   const log = (msg: string) => process.stdout.write(`[demo +${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   const dir = resolve('reports/demo');

@@ -23,7 +23,7 @@ import { startFleet, type Fleet } from './fleet.js';
 import { measureHitPath } from './hitpath.js';
 import { implOf, MODES, policyDocument, type Mode } from './modes.js';
 import { writeHerdReport } from './report.js';
-import { runOne, type RunResult, type RunSizes } from './run.js';
+import { herdSizes, runOne, type RunResult, type RunSizes } from './run.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const INSTANCES = 3;
@@ -40,9 +40,7 @@ export type ModeResult = RunResult & { readonly zipf: RunResult };
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), HERD_FLAGS);
   const quick = flags.quick ?? false;
-  const sizes: RunSizes = quick
-    ? { users: 2000, burst: 1000, ttlMs: 1500, l1TtlMs: 500, seed: 4 }
-    : { users: 10_000, burst: 5000, ttlMs: 8000, l1TtlMs: 1000, seed: 4 };
+  const sizes: RunSizes = herdSizes(quick);
   const started = performance.now();
   const log = (msg: string) => process.stdout.write(`[herd +${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   const jsonFile = resolve(flags.json ?? 'reports/herd.json');

@@ -22,6 +22,13 @@ export interface RunSizes extends ModeSizes {
   readonly seed: number;
 }
 
+/** The herd of seed 004 (10 000 users, 5 000 concurrent requests), and a smaller one for smoke runs. */
+export function herdSizes(quick: boolean): RunSizes {
+  return quick
+    ? { users: 2000, burst: 1000, ttlMs: 1500, l1TtlMs: 500, seed: 4 }
+    : { users: 10_000, burst: 5000, ttlMs: 8000, l1TtlMs: 1000, seed: 4 };
+}
+
 export interface RunResult {
   readonly requests: number;
   readonly distinctKeys: number;
