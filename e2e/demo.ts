@@ -22,7 +22,7 @@ import { ProfileDb } from '../example-app/profile/db.js';
 import { parseFlags, runCli } from '../example-app/profile/flags.js';
 import { LocalProvider } from './providers/local.js';
 import { runPrimaryKill } from './scenarios/redis-primary-kill.js';
-import { INSTANCES, NS, PROFILE_POLICY, SERVICE, TURNOVER_POLICY, USERS, deployRedisStack, profileEndpoints, until } from './scenarios/redis-kit.js';
+import { INSTANCES, NS, PROFILE_REDIS, SERVICE, TURNOVER_POLICY, USERS, deployRedisStack, profileEndpoints, until } from './scenarios/redis-kit.js';
 import type { ScenarioContext, ScenarioResult } from './scenarios/scenario.js';
 
 const FLAGS = {
@@ -30,7 +30,6 @@ const FLAGS = {
   keep: { type: 'bool', help: 'keep the stack running after the report, until Ctrl-C' },
 } as const;
 
-const REDIS_SECTION = PROFILE_POLICY['redis'];
 
 /** A CachePolicy manifest for the profile pods: one herd mode plus the Redis the operator fails over. */
 function manifest(spec: Record<string, unknown>): string {
@@ -79,7 +78,7 @@ async function herdPhases(provider: LocalProvider, sizes: RunSizes, log: (m: str
       ['full', 'protected: jitter + single-flight + lease + early refresh + SWR + L1'],
     ] as const) {
       log(`herd, ${label}`);
-      const applyMs = await applyPolicy(provider, { ...policySpec(mode, sizes), redis: REDIS_SECTION }, log);
+      const applyMs = await applyPolicy(provider, { ...policySpec(mode, sizes), redis: PROFILE_REDIS }, log);
       const result = await runOne({ mode, dist: 'uniform', sizes, load, redis, redisUrl, db, admin, log });
       phases.push({ label, applyMs, result });
     }
@@ -232,6 +231,6 @@ function marketPolicy(): Record<string, unknown> {
         hotKeys: { threshold: 200, window: '10s', replicas: 4 },
       },
     ],
-    redis: REDIS_SECTION,
+    redis: PROFILE_REDIS,
   };
 }

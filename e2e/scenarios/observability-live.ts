@@ -39,7 +39,7 @@ import { ProfileDb } from '../../example-app/profile/db.js';
 import { POLICY_KEY, renderedConfigMapName } from '../../operator/names.js';
 import { startProcess, tempDir, freePort, waitFor, type Managed } from '../local/process.js';
 import type { Provider } from '../providers/provider.js';
-import { KubeApi, NS, PROFILE_POLICY, requireRedisProvider, until } from './redis-kit.js';
+import { KubeApi, NS, PROFILE_REDIS, requireRedisProvider, until } from './redis-kit.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -55,7 +55,7 @@ const NOT_PRODUCED: Partial<Record<Need, string>> = {
 };
 
 /** The CachePolicy of the profile service in a herd-lab mode, plus the Redis the operator manages. */
-const profileSpec = (mode: Mode) => ({ ...policySpec(mode, SIZES), redis: PROFILE_POLICY['redis'] });
+const profileSpec = (mode: Mode) => ({ ...policySpec(mode, SIZES), redis: PROFILE_REDIS });
 
 function scrapeTargets(p: Provider): ScrapeTarget[] {
   return p

@@ -85,6 +85,9 @@ export function steadyWarmMs(quick: boolean): number {
   return (quick ? 1 : 3) * (TURNOVER_TTL_MS + TURNOVER_JITTER_MS);
 }
 
+/** The Redis section of the profile policy: the StatefulSet the operator fails over, and how. */
+export const PROFILE_REDIS = PROFILE_POLICY['redis'];
+
 export interface StackOptions {
   readonly redisPods: number;
   readonly operators?: number;

@@ -1,23 +1,16 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { redisAuthFromEnv } from './auth.js';
-import { FailoverBrain, type FailoverConfig } from './brain.js';
+import { FailoverBrain } from './brain.js';
 import { adminFor } from './controller.js';
 import type { RedisAdmin } from './redis-admin.js';
-import { MemorySeams, role, startTopology, steppingClock, withClient, type Node } from './test-harness.test-helpers.js';
+import { MemorySeams, TEST_CONFIG, role, startTopology, steppingClock, withClient, type Node } from './test-harness.test-helpers.js';
 
 // The chart's Redis runs with requirepass/masterauth from a Secret, and gives the operator
 // the same password as REDIS_PASSWORD. These tests build the admin client exactly as the
 // controller does (adminFor + redisAuthFromEnv) against real redis-server processes.
 const PASSWORD = 'chart-default s3cret';
 
-const config: FailoverConfig = {
-  redis: 'redis',
-  enabled: true,
-  detectAfterMs: 1500,
-  checkIntervalMs: 250,
-  warmup: { onColdRedis: true, topKeys: 100, ratePerSecond: 300 },
-  instances: 3,
-};
+const config = TEST_CONFIG;
 
 let nodes: Node[] = [];
 let admins: RedisAdmin[] = [];

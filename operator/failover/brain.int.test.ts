@@ -1,17 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedis } from '../../e2e/local/redis.js';
-import { FailoverBrain, type FailoverConfig } from './brain.js';
+import { FailoverBrain } from './brain.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
-import { MemorySeams, role, startTopology, steppingClock, untilTrue, waitSynced, withClient, type Node } from './test-harness.test-helpers.js';
+import { MemorySeams, TEST_CONFIG, role, startTopology, steppingClock, untilTrue, waitSynced, withClient, type Node } from './test-harness.test-helpers.js';
 
-const config: FailoverConfig = {
-  redis: 'redis',
-  enabled: true,
-  detectAfterMs: 1500,
-  checkIntervalMs: 250,
-  warmup: { onColdRedis: true, topKeys: 100, ratePerSecond: 300 },
-  instances: 3,
-};
+const config = TEST_CONFIG;
 
 let nodes: Node[] = [];
 let admins: RedisAdmin[] = [];

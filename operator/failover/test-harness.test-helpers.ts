@@ -5,11 +5,21 @@
  */
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
-import type { FailoverSeams } from './brain.js';
+import type { FailoverConfig, FailoverSeams } from './brain.js';
 import type { Clock } from './clock.js';
 import type { WarmupRequest } from './cold.js';
 import { emptyRecord, type RedisRecord } from './decide.js';
 import type { Published, RedisPod } from './world.js';
+
+/** The failover settings every brain integration test runs with (detectAfter 1.5 s, checks every 250 ms). */
+export const TEST_CONFIG: FailoverConfig = {
+  redis: 'redis',
+  enabled: true,
+  detectAfterMs: 1500,
+  checkIntervalMs: 250,
+  warmup: { onColdRedis: true, topKeys: 100, ratePerSecond: 300 },
+  instances: 3,
+};
 
 export function steppingClock(start = 1_000_000): Clock & { advance(ms: number): void } {
   let t = start;
