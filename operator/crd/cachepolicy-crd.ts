@@ -3,6 +3,7 @@
  * example-app/cache/policy/schema.ts plus the status the operator writes. crds/generate.ts
  * writes it to crds/herdguard.io_cachepolicies.yaml; a test fails if the two drift.
  */
+import { rulesAt } from '../../example-app/cache/policy/rules.js';
 import { cachePolicySpecSchema, type JSONSchema } from '../../example-app/cache/policy/schema.js';
 
 export const GROUP = 'herdguard.io';
@@ -135,6 +136,8 @@ export function buildCachePolicyCrd(): Record<string, unknown> {
                 'CachePolicy tells the services of one workload how to cache: TTLs, jitter, coalescing, early refresh, ' +
                 'stale serving, hot keys, origin protection, warmup and Redis failover. Changes apply live, without restarts.',
               required: ['spec'],
+              // CEL at the root may read metadata.name, which the operator renders into a label.
+              'x-kubernetes-validations': rulesAt('root'),
               properties: {
                 apiVersion: str('Versioned schema of this object.'),
                 kind: str('REST resource this object represents.'),

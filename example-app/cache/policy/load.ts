@@ -1,8 +1,10 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { PolicyInvalidError } from '../errors.js';
-import { parseDuration } from './duration.js';
-import { cachePolicySpecSchema, crossFieldRules, type CrossFieldRule } from './schema.js';
+import { DURATION_PATTERN, parseDuration } from './duration.js';
+import { renderedEnvelopeProblems } from './rendered.js';
+import { crossFieldRules, type RuleSite } from './rules.js';
+import { cachePolicySpecSchema } from './schema.js';
 import type { CachePolicy, KeyspacePolicy, RenderedPolicy } from './types.js';
 
 // x-kubernetes-* keywords are for the API server; Ajv checks the structure and fills defaults.
@@ -16,7 +18,7 @@ function describe(e: ErrorObject): string {
   switch (e.keyword) {
     case 'pattern':
       return `${at}: ${JSON.stringify(e.data)} is not accepted; expected ${
-        String(e.params['pattern']).includes('ms|s|m|h') ? 'a duration such as 1500ms, 60s, 10m or 1h' : `a match for ${String(e.params['pattern'])}`
+        e.params['pattern'] === DURATION_PATTERN ? 'a duration such as 1500ms, 60s, 10m or 1h' : `a match for ${String(e.params['pattern'])}`
       }`;
     case 'additionalProperties':
       return `${at}: unknown field "${String(e.params['additionalProperty'])}"`;
@@ -29,7 +31,7 @@ function describe(e: ErrorObject): string {
   }
 }
 
-function objectsAt(spec: Obj, at: CrossFieldRule['at']): Array<[string, Obj]> {
+function objectsAt(spec: Obj, at: RuleSite): Array<[string, Obj]> {
   const keyspaces = (spec['keyspaces'] as Obj[]).map((k, i): [string, Obj] => [`spec.keyspaces[${i}]`, k]);
   const child = (name: string) =>
     keyspaces.flatMap(([p, k]) => (k[name] ? [[`${p}.${name}`, k[name] as Obj] as [string, Obj]] : []));
@@ -46,7 +48,28 @@ function objectsAt(spec: Obj, at: CrossFieldRule['at']): Array<[string, Obj]> {
       const f = (spec['redis'] as Obj | undefined)?.['failover'] as Obj | undefined;
       return f ? [['spec.redis.failover', f]] : [];
     }
+    case 'origin':
+    case 'warmup':
+      return spec[at] ? [[`spec.${at}`, spec[at] as Obj]] : [];
+    case 'root':
+      return []; // metadata: validatePolicyName
   }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Validates a CachePolicy name the way the API server does (DNS subdomain, then the CRD's root rules). */
+export function validatePolicyName(name: string): string[] {
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    return [`metadata.name: ${JSON.stringify(name)} is not accepted; expected a lowercase DNS subdomain`];
+  }
+  const self = { metadata: { name } };
+  return crossFieldRules.filter((r) => r.at === 'root' && !r.holds(self)).map((r) => `metadata.name: ${r.message}`);
+}
+
+/** Validates a whole CachePolicy (name and spec), as the API server does on create. */
+export function validatePolicy(p: { metadata: { name: string }; spec: unknown }): string[] {
+  return [...validatePolicyName(p.metadata.name), ...validatePolicySpec(p.spec)];
 }
 
 /** Validates a spec the way the API server does; returns every problem, named by path. */
@@ -169,11 +192,18 @@ export function parsePolicyDocument(text: string): { policy: CachePolicy; render
   }
   const o = doc as Obj;
   if (o['kind'] === 'RenderedCachePolicy') {
+    const envelope = renderedEnvelopeProblems(o);
+    if (typeof o['policy'] === 'string' && o['policy'] !== '') envelope.push(...validatePolicyName(o['policy']));
+    if (envelope.length) throw new PolicyInvalidError(envelope);
     const r = o as unknown as RenderedPolicy;
     return { policy: parsePolicySpec(r.spec, { name: r.policy, generation: r.generation }), rendered: r };
   }
   if (o['kind'] === 'CachePolicy') {
     const meta = (o['metadata'] ?? {}) as Obj;
+    if (typeof meta['name'] === 'string') {
+      const bad = validatePolicyName(meta['name']);
+      if (bad.length) throw new PolicyInvalidError(bad);
+    }
     const policy = parsePolicySpec(o['spec'], {
       name: (meta['name'] as string | undefined) ?? 'local',
       generation: (meta['generation'] as number | undefined) ?? 0,

@@ -4,102 +4,24 @@
  * structure, the TypeScript twin of each CEL rule for cross-field checks), so the API
  * server and a service can never disagree about what a valid policy is.
  */
-import { DURATION_PATTERN } from './duration.js';
+import { DEFAULTS } from './defaults.js';
+import { DURATION_MAX_LENGTH, DURATION_MIN_LENGTH, DURATION_PATTERN } from './duration.js';
+import { rulesAt, type RuleSite } from './rules.js';
 
 export type JSONSchema = Record<string, unknown>;
 
 const duration = (description: string, dflt?: string): JSONSchema => ({
   type: 'string',
   pattern: DURATION_PATTERN,
+  minLength: DURATION_MIN_LENGTH,
+  maxLength: DURATION_MAX_LENGTH,
   description: `${description} A duration such as 1500ms, 60s, 10m or 1h.`,
   ...(dflt === undefined ? {} : { default: dflt }),
 });
 
-/** A CEL rule for the CRD, with the same check in TypeScript for the policy file. */
-export interface CrossFieldRule {
-  /** Path of the object the rule is attached to, e.g. "spec.keyspaces[*]". */
-  readonly at: 'spec' | 'keyspace' | 'jitter' | 'hotKeys' | 'coalescing' | 'failover';
-  readonly rule: string;
-  readonly message: string;
-  /** The same predicate in TypeScript, over the parsed runtime-shaped object at `at`. */
-  readonly holds: (self: Record<string, unknown>) => boolean;
-}
+export { crossFieldRules, type CrossFieldRule } from './rules.js';
 
-const MAX_JITTER_MS = 24 * 3_600_000;
-const ms = (v: unknown): number => {
-  // Mirrors CEL duration(): called only on strings the pattern already accepted.
-  const m = String(v).match(/([0-9]+(?:\.[0-9]+)?)(ms|s|m|h)/g) ?? [];
-  const unit: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  return m.reduce((sum, part) => {
-    const [, n, u] = part.match(/([0-9.]+)(ms|s|m|h)/) as RegExpMatchArray;
-    return sum + Number(n) * (unit[u as string] as number);
-  }, 0);
-};
-
-export const crossFieldRules: readonly CrossFieldRule[] = [
-  {
-    at: 'spec',
-    rule: 'self.keyspaces.all(a, self.keyspaces.exists_one(b, b.prefix == a.prefix))',
-    message: 'keyspaces[].prefix must be unique within a policy',
-    holds: (s) => {
-      const prefixes = (s['keyspaces'] as { prefix: string }[]).map((k) => k.prefix);
-      return new Set(prefixes).size === prefixes.length;
-    },
-  },
-  {
-    at: 'jitter',
-    rule: "duration(self.max) <= duration('24h')",
-    message: 'jitter.max must be at most 24h',
-    holds: (s) => ms(s['max']) <= MAX_JITTER_MS,
-  },
-  {
-    at: 'coalescing',
-    rule: 'duration(self.leaseTTL) > duration(self.waitTimeout)',
-    message: 'coalescing.leaseTTL must be longer than coalescing.waitTimeout, so a slow but live leader is never replaced while its waiters still wait',
-    holds: (s) => ms(s['leaseTTL']) > ms(s['waitTimeout']),
-  },
-  {
-    at: 'coalescing',
-    rule: '!self.distributed || self.local',
-    message: 'coalescing.distributed requires coalescing.local (the lease is taken once per process, by the local leader)',
-    holds: (s) => !s['distributed'] || Boolean(s['local']),
-  },
-  {
-    at: 'keyspace',
-    rule: "duration(self.ttl) >= duration('1s')",
-    message: 'ttl must be at least 1s',
-    holds: (s) => ms(s['ttl']) >= 1000,
-  },
-  {
-    at: 'keyspace',
-    rule: '!has(self.l1) || duration(self.l1.ttl) <= duration(self.ttl)',
-    message: 'l1.ttl must not exceed the keyspace ttl (L1 would outlive the shared copy)',
-    holds: (s) => s['l1'] === undefined || ms((s['l1'] as Record<string, unknown>)['ttl']) <= ms(s['ttl']),
-  },
-  {
-    at: 'hotKeys',
-    rule: "duration(self.window) >= duration('1s') && duration(self.window) <= duration('1h')",
-    message: 'hotKeys.window must be between 1s and 1h',
-    holds: (s) => ms(s['window']) >= 1000 && ms(s['window']) <= 3_600_000,
-  },
-  {
-    at: 'failover',
-    rule: "duration(self.detectAfter) >= duration('500ms') && duration(self.detectAfter) <= duration('5m')",
-    message: 'failover.detectAfter must be between 500ms and 5m',
-    holds: (s) => ms(s['detectAfter']) >= 500 && ms(s['detectAfter']) <= 300_000,
-  },
-  {
-    at: 'failover',
-    rule: 'duration(self.checkInterval) < duration(self.detectAfter)',
-    message: 'failover.checkInterval must be shorter than failover.detectAfter (a single missed ping never promotes)',
-    holds: (s) => ms(s['checkInterval']) < ms(s['detectAfter']),
-  },
-];
-
-const rulesAt = (at: CrossFieldRule['at']) =>
-  crossFieldRules.filter((r) => r.at === at).map((r) => ({ rule: r.rule, message: r.message }));
-
-const withRules = (at: CrossFieldRule['at'], schema: JSONSchema): JSONSchema => {
+const withRules = (at: RuleSite, schema: JSONSchema): JSONSchema => {
   const rules = rulesAt(at);
   return rules.length ? { ...schema, 'x-kubernetes-validations': rules } : schema;
 };
@@ -117,27 +39,27 @@ export const keyspaceSchema: JSONSchema = withRules('keyspace', {
       pattern: '^[A-Za-z0-9_.:-]+$',
       description: 'Key prefix this keyspace governs, e.g. "user:". Letters, digits and _ . : - only.',
     },
-    ttl: duration('Logical freshness of a value: after it, the value is stale.'),
+    ttl: duration('Logical freshness of a value: after it, the value is stale. Between 1s and 8760h.'),
     jitter: withRules('jitter', {
       type: 'object',
       description: 'Uniform random extra lifetime in [0, max), so entries written together do not expire together.',
       additionalProperties: false,
       required: ['max'],
-      properties: { max: duration('Upper bound of the jitter, at most 24h.', '0s') },
+      properties: { max: duration('Upper bound of the jitter, at most 24h.', DEFAULTS.jitter.max) },
     }),
     coalescing: withRules('coalescing', {
       type: 'object',
       description: 'Single-flight: concurrent misses for one key make one origin call.',
       additionalProperties: false,
       properties: {
-        local: { type: 'boolean', default: true, description: 'Coalesce misses within one process.' },
+        local: { type: 'boolean', default: DEFAULTS.coalescing.local, description: 'Coalesce misses within one process.' },
         distributed: {
           type: 'boolean',
-          default: true,
+          default: DEFAULTS.coalescing.distributed,
           description: 'Coalesce across pods with a fenced Redis lease: one origin call per key in the fleet.',
         },
-        leaseTTL: duration('How long a lease holder may take before another pod takes over.', '5s'),
-        waitTimeout: duration('How long a pod waits for the lease holder before failing fast.', '2s'),
+        leaseTTL: duration('How long a lease holder may take before another pod takes over, at most 10m; longer than originTimeout.', DEFAULTS.coalescing.leaseTTL),
+        waitTimeout: duration('How long a pod waits for the lease holder before failing fast, at least 10ms.', DEFAULTS.coalescing.waitTimeout),
       },
     }),
     earlyRefresh: {
@@ -149,6 +71,7 @@ export const keyspaceSchema: JSONSchema = withRules('keyspace', {
         beta: {
           type: 'string',
           pattern: '^[0-9]+(\\.[0-9]+)?$',
+          maxLength: 16,
           description: 'XFetch beta as a decimal string, > 0 and <= 10. 1.0 is the usual choice; larger refreshes earlier.',
           'x-kubernetes-validations': [
             { rule: 'double(self) > 0.0 && double(self) <= 10.0', message: 'earlyRefresh.beta must be > 0 and <= 10' },
@@ -156,10 +79,10 @@ export const keyspaceSchema: JSONSchema = withRules('keyspace', {
         },
       },
     },
-    staleWhileRevalidate: duration('After ttl, serve the stale value this long while one refresh runs.', '0s'),
-    staleIfError: duration('After ttl, serve the stale value this long when the origin fails.', '0s'),
-    negativeTTL: duration('How long a not-found answer is cached. 0s disables negative caching.', '0s'),
-    originTimeout: duration('Hard timeout of one origin call; the factory receives an AbortSignal.', '2s'),
+    staleWhileRevalidate: duration('After ttl, serve the stale value this long while one refresh runs; at most 720h.', DEFAULTS.keyspace.staleWhileRevalidate),
+    staleIfError: duration('After ttl, serve the stale value this long when the origin fails; at most 720h.', DEFAULTS.keyspace.staleIfError),
+    negativeTTL: duration('How long a not-found answer is cached. 0s disables negative caching; at most 720h.', DEFAULTS.keyspace.negativeTTL),
+    originTimeout: duration('Hard timeout of one origin call; the factory receives an AbortSignal. Between 10ms and 5m.', DEFAULTS.keyspace.originTimeout),
     l1: {
       type: 'object',
       description: 'In-process tier in front of Redis.',
@@ -169,10 +92,10 @@ export const keyspaceSchema: JSONSchema = withRules('keyspace', {
           type: 'integer',
           minimum: 0,
           maximum: 1_000_000,
-          default: 10_000,
+          default: DEFAULTS.l1.maxEntries,
           description: 'Entry bound of the in-process LRU. 0 disables L1.',
         },
-        ttl: duration('How long a value stays in L1.', '2s'),
+        ttl: duration('How long a value stays in L1; at most the keyspace ttl.', DEFAULTS.l1.ttl),
       },
     },
     hotKeys: withRules('hotKeys', {
@@ -184,15 +107,15 @@ export const keyspaceSchema: JSONSchema = withRules('keyspace', {
           type: 'integer',
           minimum: 1,
           maximum: 10_000_000,
-          default: 1000,
+          default: DEFAULTS.hotKeys.threshold,
           description: 'Requests per second on one key above which it is hot.',
         },
-        window: duration('Sliding window over which rates are measured.', '60s'),
+        window: duration('Sliding window over which rates are measured, between 1s and 1h.', DEFAULTS.hotKeys.window),
         replicas: {
           type: 'integer',
           minimum: 1,
           maximum: 64,
-          default: 4,
+          default: DEFAULTS.hotKeys.replicas,
           description: 'Copies of a hot key in Redis; reads pick one, writes go to all. At most 64.',
         },
       },
@@ -229,7 +152,7 @@ export const cachePolicySpecSchema: JSONSchema = withRules('spec', {
       description: 'Keyspaces, matched by longest prefix. At most 32.',
       items: keyspaceSchema,
     },
-    origin: {
+    origin: withRules('origin', {
       type: 'object',
       description: 'Protects the origin itself: a concurrency limit and a circuit breaker.',
       additionalProperties: false,
@@ -238,55 +161,55 @@ export const cachePolicySpecSchema: JSONSchema = withRules('spec', {
           type: 'integer',
           minimum: 1,
           maximum: 10_000,
-          default: 16,
+          default: DEFAULTS.origin.maxConcurrency,
           description: 'Origin calls allowed at once per process; more queue, then fail fast.',
         },
         maxQueue: {
           type: 'integer',
           minimum: 0,
           maximum: 100_000,
-          default: 1000,
+          default: DEFAULTS.origin.maxQueue,
           description: 'Origin calls allowed to wait for a slot per process; beyond it they are rejected.',
         },
         failureThreshold: {
           type: 'integer',
           minimum: 1,
           maximum: 1000,
-          default: 5,
+          default: DEFAULTS.origin.failureThreshold,
           description: 'Consecutive origin failures that open the circuit breaker.',
         },
-        resetAfter: duration('How long the breaker stays open before one trial call.', '5s'),
+        resetAfter: duration('How long the breaker stays open before one trial call, between 100ms and 10m.', DEFAULTS.origin.resetAfter),
       },
-    },
-    warmup: {
+    }),
+    warmup: withRules('warmup', {
       type: 'object',
       description: 'Gradual warmup when Redis comes back empty.',
       additionalProperties: false,
       properties: {
-        onColdRedis: { type: 'boolean', default: true, description: 'Warm the top keys when Redis is found empty.' },
+        onColdRedis: { type: 'boolean', default: DEFAULTS.warmup.onColdRedis, description: 'Warm the top keys when Redis is found empty.' },
         topKeys: {
           type: 'integer',
           minimum: 0,
           maximum: 1_000_000,
-          default: 10_000,
+          default: DEFAULTS.warmup.topKeys,
           description: 'How many of the most requested keys to warm.',
         },
         ratePerSecond: {
           type: 'integer',
           minimum: 1,
           maximum: 100_000,
-          default: 1000,
+          default: DEFAULTS.warmup.ratePerSecond,
           description: 'Origin fetches per second the warmup may make across the fleet.',
         },
         batchSize: {
           type: 'integer',
           minimum: 1,
           maximum: 10_000,
-          default: 100,
-          description: 'Keys fetched per warmup batch.',
+          default: DEFAULTS.warmup.batchSize,
+          description: 'Keys fetched per warmup batch; at most ratePerSecond.',
         },
       },
-    },
+    }),
     redis: {
       type: 'object',
       description: 'The Redis this policy caches in, and its failover.',
@@ -297,16 +220,24 @@ export const cachePolicySpecSchema: JSONSchema = withRules('spec', {
           description: 'The Redis StatefulSet (primary plus replicas).',
           required: ['name'],
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 253, description: 'StatefulSet name.' } },
+          properties: {
+            name: {
+              type: 'string',
+              minLength: 1,
+              maxLength: 63,
+              pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
+              description: 'StatefulSet name (its pods are named after it, so a DNS label).',
+            },
+          },
         },
         failover: withRules('failover', {
           type: 'object',
           description: 'Automatic promotion of a replica when the primary is lost.',
           additionalProperties: false,
           properties: {
-            enabled: { type: 'boolean', default: true, description: 'Promote a replica when the primary is lost.' },
-            detectAfter: duration('How long the primary must fail health checks before promotion.', '1500ms'),
-            checkInterval: duration('Health-check period; must be shorter than detectAfter.', '250ms'),
+            enabled: { type: 'boolean', default: DEFAULTS.failover.enabled, description: 'Promote a replica when the primary is lost.' },
+            detectAfter: duration('How long the primary must fail health checks before promotion, between 500ms and 5m.', DEFAULTS.failover.detectAfter),
+            checkInterval: duration('Health-check period; at least 50ms and shorter than detectAfter.', DEFAULTS.failover.checkInterval),
           },
         }),
       },

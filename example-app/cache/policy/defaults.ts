@@ -1,0 +1,15 @@
+/**
+ * Every default of a CachePolicy spec, named once: the schema publishes them (the API
+ * server and Ajv fill them in), and the cross-field rules read them where an optional block
+ * is absent, because then nothing fills its fields but the service still runs with them.
+ */
+export const DEFAULTS = {
+  keyspace: { staleWhileRevalidate: '0s', staleIfError: '0s', negativeTTL: '0s', originTimeout: '2s' },
+  jitter: { max: '0s' },
+  coalescing: { local: true, distributed: true, leaseTTL: '5s', waitTimeout: '2s' },
+  l1: { maxEntries: 10_000, ttl: '2s' },
+  hotKeys: { threshold: 1000, window: '60s', replicas: 4 },
+  origin: { maxConcurrency: 16, maxQueue: 1000, failureThreshold: 5, resetAfter: '5s' },
+  warmup: { onColdRedis: true, topKeys: 10_000, ratePerSecond: 1000, batchSize: 100 },
+  failover: { enabled: true, detectAfter: '1500ms', checkInterval: '250ms' },
+} as const;

@@ -1,0 +1,46 @@
+/**
+ * Checks the envelope of a RenderedCachePolicy before a service trusts it. The spec inside
+ * is checked like any CachePolicy spec; the fields around it are the operator's contract:
+ * `policy` and `generation` are echoed back to the operator, `redis.primary` is dialled at
+ * once and `redis.epoch` decides whether recent writes are distrusted. A malformed value
+ * there must be refused, not turned into NaN or an unparseable URL mid-apply.
+ */
+
+type Obj = Record<string, unknown>;
+
+const LABEL = '[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?';
+const HOSTNAME = new RegExp(`^${LABEL}(\\.${LABEL})*$`);
+const IPV4 = /^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$/;
+const IPV6 = /^\[[0-9A-Fa-f:.]{2,45}\]$/;
+const PORT = /^([1-9][0-9]{0,4})$/;
+
+/** Whether `s` is `host` or `host:port` (hostname, IPv4 or [IPv6]), with nothing else: no scheme, user or path. */
+export function isRedisAddress(s: string): boolean {
+  const m = /^(\[[^\]]*\]|[^:]+)(?::([^:]*))?$/.exec(s);
+  if (!m) return false;
+  const host = m[1] as string;
+  const port = m[2];
+  const hostOk = host.length <= 253 && (IPV6.test(host) || IPV4.test(host) || (HOSTNAME.test(host) && !/^[0-9.]+$/.test(host)));
+  const portOk = port === undefined || (PORT.test(port) && Number(port) <= 65_535);
+  return hostOk && portOk;
+}
+
+const isCount = (v: unknown): v is number => typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+
+/** Every problem with the envelope of a rendered policy, named by field; [] when it can be trusted. */
+export function renderedEnvelopeProblems(doc: Obj): string[] {
+  const problems: string[] = [];
+  if (typeof doc['policy'] !== 'string' || doc['policy'] === '') problems.push('policy: expected the CachePolicy name, a non-empty string');
+  if (!isCount(doc['generation'])) {
+    problems.push(`generation: expected a non-negative integer, got ${typeof doc['generation']}`);
+  }
+  const redis = doc['redis'];
+  if (redis === undefined) return problems;
+  if (typeof redis !== 'object' || redis === null) return [...problems, 'redis: expected an object'];
+  const r = redis as Obj;
+  if (typeof r['primary'] !== 'string' || !isRedisAddress(r['primary'])) {
+    problems.push('redis.primary: expected host or host:port (a hostname, IPv4 or [IPv6] address, port 1-65535)');
+  }
+  if (!isCount(r['epoch'])) problems.push('redis.epoch: expected a non-negative integer');
+  return problems;
+}
