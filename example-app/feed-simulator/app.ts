@@ -10,6 +10,7 @@ import type { Logger } from '../cache/log.js';
 import { metrics } from '../cache/metrics/names.js';
 import { counter } from '../cache/metrics/prom.js';
 import { HttpError, sendJson, type Route } from '../service-kit/http.js';
+import type { ServerLimits } from '../service-kit/limits.js';
 import { createService, type Service } from '../service-kit/server.js';
 import { PriceBook } from './prices.js';
 import { TokenBucket } from './rate-limit.js';
@@ -27,6 +28,8 @@ export interface SimulatorOptions {
   readonly logger: Logger;
   readonly now?: () => number;
   readonly random?: () => number;
+  /** HTTP server timeouts and caps (default DEFAULT_SERVER_LIMITS). */
+  readonly limits?: ServerLimits;
 }
 
 export function createSimulator(o: SimulatorOptions): Service {
@@ -88,6 +91,7 @@ export function createSimulator(o: SimulatorOptions): Service {
     registry: o.registry,
     routes,
     logger: o.logger,
+    ...(o.limits ? { limits: o.limits } : {}),
     // Pending latency sleeps end at once so a shutdown does not wait for them.
     onClose: () => {
       inflight.abort();

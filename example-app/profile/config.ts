@@ -1,6 +1,7 @@
 /** The profile service's configuration, read from the environment with precise errors. */
 import { InvalidOptionError } from '../cache/errors.js';
 import { envInt, envString, envUrl, type Env } from '../service-kit/env.js';
+import { readServerLimits, type ServerLimits } from '../service-kit/limits.js';
 import { CACHE_IMPLS, type CacheImpl } from './stores/store.js';
 
 export interface ProfileConfig {
@@ -13,6 +14,8 @@ export interface ProfileConfig {
   readonly serviceName: string;
   /** What the live-policy sources read (file, or the operator's ConfigMap and this pod); default: policyFile only. */
   readonly policyEnv?: Env;
+  /** HTTP server timeouts and caps (default DEFAULT_SERVER_LIMITS). */
+  readonly serverLimits?: ServerLimits;
 }
 
 /** Environment variables the live-policy sources read. */
@@ -37,5 +40,6 @@ export function readConfig(env: Env): ProfileConfig {
     cacheImpl: impl as CacheImpl,
     serviceName: name,
     policyEnv: Object.fromEntries(POLICY_ENV.filter((k) => env[k]).map((k) => [k, env[k]])),
+    serverLimits: readServerLimits(env),
   };
 }

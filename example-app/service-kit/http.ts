@@ -112,12 +112,18 @@ export async function readJsonBody(req: IncomingMessage, limitBytes = 16 * 1024)
   }
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limitBytes) {
-      throw new HttpError(413, 'body_too_large', `body exceeds the ${limitBytes}-byte limit`);
+  try {
+    for await (const chunk of req as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limitBytes) {
+        throw new HttpError(413, 'body_too_large', `body exceeds the ${limitBytes}-byte limit`);
+      }
+      chunks.push(chunk);
     }
-    chunks.push(chunk);
+  } catch (err) {
+    if (err instanceof HttpError) throw err;
+    // The client broke the body (bad chunked framing, reset): its fault, not a 500.
+    throw new HttpError(400, 'body_incomplete', 'the request body ended before it was complete');
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;

@@ -1,15 +1,19 @@
 /**
  * A service process's HTTP server: the app's routes plus /metrics, /healthz and /readyz,
- * HTTP metrics labelled by route pattern (bounded), and a graceful close that stops
- * accepting, drains in-flight requests, then runs the owner's shutdown.
+ * HTTP metrics labelled by route pattern (bounded), deliberate limits (limits.ts), JSON
+ * answers to unparseable requests, and a graceful close that stops accepting, drains
+ * in-flight requests, then runs the owner's shutdown.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../cache/log.js';
 import { metrics } from '../cache/metrics/names.js';
 import { counter, histogram } from '../cache/metrics/prom.js';
+import { answerClientErrors } from './client-errors.js';
 import { HttpError, Router, sendError, sendJson, type Route } from './http.js';
+import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
+import { parseRequestTarget } from './target.js';
 
 export interface ServiceOptions {
   readonly name: string;
@@ -17,7 +21,9 @@ export interface ServiceOptions {
   readonly routes: readonly Route[];
   readonly logger: Logger;
   /** Readiness: false while the first policy or the backing stores are not there yet. */
-  readonly ready?: () => boolean;
+  readonly ready?: () => boolean | Promise<boolean>;
+  /** Timeouts and caps of the HTTP server (default DEFAULT_SERVER_LIMITS). */
+  readonly limits?: ServerLimits;
   /** Runs after the server stopped accepting and in-flight requests finished. */
   readonly onClose?: () => Promise<void>;
 }
@@ -44,40 +50,59 @@ export function createService(opts: ServiceOptions): Service {
   router.add({
     method: 'GET',
     path: '/readyz',
-    handler: ({ res }) => {
-      const ok = opts.ready?.() ?? true;
+    handler: async ({ res }) => {
+      const ok = (await opts.ready?.()) ?? true;
       sendJson(res, ok ? 200 : 503, { status: ok ? 'ready' : 'not ready' });
     },
   });
   const requests = counter(opts.registry, metrics.httpRequests);
   const duration = histogram(opts.registry, metrics.httpDuration);
+  const limits = opts.limits ?? DEFAULT_SERVER_LIMITS;
+  // The response each socket's current request is writing, for answerClientErrors.
+  const inFlight = new WeakMap<Socket, ServerResponse>();
 
-  const server = createServer((req, res) => {
-    const started = performance.now();
-    const url = new URL(req.url ?? '/', 'http://service.local');
-    let route = 'unmatched';
-    const finish = () => {
-      const code = `${Math.floor(res.statusCode / 100)}xx`;
-      requests.inc({ service: opts.name, route, code });
-      duration.observe({ service: opts.name, route }, (performance.now() - started) / 1000);
-    };
-    res.once('finish', finish);
-    const run = async () => {
-      const m = router.match(req.method ?? 'GET', url.pathname);
-      route = m.route.path;
-      await m.route.handler({ req, res, params: m.params, url });
-    };
-    run().catch((err: unknown) => {
-      if (res.headersSent) {
-        res.destroy();
-        return;
-      }
-      if (err instanceof HttpError) return sendError(res, err);
-      opts.logger.error('request failed', { err, method: req.method, path: url.pathname });
-      sendError(res, new HttpError(500, 'internal', 'internal error'));
-    });
-  });
+  const handle = async (req: IncomingMessage, res: ServerResponse, setRoute: (r: string) => void) => {
+    const url = parseRequestTarget(req.url);
+    const m = router.match(req.method ?? 'GET', url.pathname);
+    setRoute(m.route.path);
+    await m.route.handler({ req, res, params: m.params, url });
+  };
+
+  const server = createServer(
+    // Node checks both timeouts on this interval (default 30 s): keep it finer than they are.
+    { connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 2) },
+    (req, res) => {
+      const started = performance.now();
+      let route = 'unmatched';
+      const socket = req.socket;
+      inFlight.set(socket, res);
+      // Released once answered and fully read: a body that breaks after the answer gets no second one.
+      const release = () => {
+        if (res.writableFinished && req.complete && inFlight.get(socket) === res) inFlight.delete(socket);
+      };
+      req.once('end', release);
+      res.once('finish', () => {
+        release();
+        const code = `${Math.floor(res.statusCode / 100)}xx`;
+        requests.inc({ service: opts.name, route, code });
+        duration.observe({ service: opts.name, route }, (performance.now() - started) / 1000);
+      });
+      // A request body that breaks mid-way errors the request; the answer goes out through clientError.
+      req.on('error', () => undefined);
+      handle(req, res, (r) => (route = r)).catch((err: unknown) => {
+        if (res.headersSent) {
+          res.destroy();
+          return;
+        }
+        if (err instanceof HttpError) return sendError(res, err);
+        opts.logger.error('request failed', { err, method: req.method, route });
+        sendError(res, new HttpError(500, 'internal', 'internal error'));
+      });
+    },
+  );
   server.keepAliveTimeout = 5000;
+  applyServerLimits(server, limits);
+  answerClientErrors(server, inFlight);
 
   let closing: Promise<void> | undefined;
   return {

@@ -107,6 +107,12 @@ export const metrics = {
     'service',
     'route',
   ]),
+  processUncaughtErrors: def(
+    'herdguard_process_uncaught_errors_total',
+    'counter',
+    'Exceptions and rejections that escaped every handler (logged; the process keeps serving). Any increase is a bug.',
+    ['service', 'kind'],
+  ),
   // market data
   feedLoops: def('herdguard_feed_loops', 'gauge', 'Feed loops running, by whether anyone still listens.', [
     'service',
@@ -147,6 +153,12 @@ export const metrics = {
     'counter',
     'WebSocket clients disconnected because their send buffer stayed over the bound.',
     ['service'],
+  ),
+  wsPolicyClosed: def(
+    'herdguard_ws_policy_closed_total',
+    'counter',
+    'WebSocket clients closed by the connection policy: over the message rate, no pong (dead peer), or idle.',
+    ['service', 'reason'],
   ),
   // redis and failover
   redisKeys: def('herdguard_redis_keys', 'gauge', 'Keys in the Redis primary.', ['redis']),
@@ -224,4 +236,6 @@ export const labelValues = {
   httpCode: ['1xx', '2xx', '3xx', '4xx', '5xx'] as const,
   reconcileResult: ['success', 'requeue', 'error'] as const,
   redisRole: ['primary', 'replica'] as const,
+  escapedKind: ['uncaught_exception', 'unhandled_rejection'] as const,
+  wsPolicyClose: ['rate_limited', 'dead_peer', 'idle'] as const,
 };
