@@ -57,9 +57,10 @@ export function parseProfilePatch(body: unknown): ProfilePatch {
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new HttpError(400, 'invalid_body', `the body must be a JSON object with any of ${FIELD_NAMES.join(', ')}`);
   }
-  const patch: Record<string, string> = {};
+  // Own keys only: `constructor` or `__proto__` would otherwise find Object.prototype's members.
+  const patch: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const [field, value] of Object.entries(body)) {
-    const rule = FIELDS[field as keyof ProfilePatch];
+    const rule = Object.hasOwn(FIELDS, field) ? FIELDS[field as keyof ProfilePatch] : undefined;
     if (!rule) throw bad(field, `unknown field; accepted fields are ${FIELD_NAMES.join(', ')}`);
     if (typeof value !== 'string') throw bad(field, `expected ${rule.what}, got ${value === null ? 'null' : typeof value}`);
     if (value.length < rule.min || value.length > rule.max || (rule.pattern && !rule.pattern.test(value))) {
@@ -70,5 +71,5 @@ export function parseProfilePatch(body: unknown): ProfilePatch {
   if (Object.keys(patch).length === 0) {
     throw new HttpError(400, 'invalid_body', `the body changes nothing; give at least one of ${FIELD_NAMES.join(', ')}`);
   }
-  return patch;
+  return { ...patch };
 }

@@ -46,6 +46,16 @@ describe('profile patch validation', () => {
     expect(e.message).toContain(message);
   });
 
+  it.each(['{"constructor":"x"}', '{"__proto__":"x"}', '{"__proto__":{"name":"x"}}', '{"toString":"x"}', '{"hasOwnProperty":"x"}', '{"name":"Ada","constructor":"x"}'])(
+    'refuses the prototype key in %s as an unknown field, as it arrives from JSON.parse',
+    (text) => {
+      const e = refusal(() => parseProfilePatch(JSON.parse(text)));
+      expect(e.status).toBe(400);
+      expect(e.code).toBe('invalid_field');
+      expect(e.message).toContain('unknown field; accepted fields are name, email, bio');
+    },
+  );
+
   it.each([[[]], ['text'], [null], [{}]])('refuses the body %j, which is not a patch', (body) => {
     const e = refusal(() => parseProfilePatch(body));
     expect(e.status).toBe(400);
