@@ -13,10 +13,24 @@ export class HerdguardError extends Error {
   }
 }
 
-/** Options given to a constructor were wrong. */
+/**
+ * `scheme://user:password@` → `scheme://***@`, wherever it appears in a text, valid URL or
+ * not: a bad REDIS_URL or DATABASE_URL is exactly the value an error echoes. Greedy up to
+ * the last `@` of the token (a password may hold an unescaped `@`); `\"` counts as part of
+ * the token so that JSON-encoded text is covered too.
+ */
+export function redactCredentials(text: string): string {
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)(?:[^\s"'<>\\]|\\.)*@/gi, '$1***@');
+}
+
+/** Options given to a constructor were wrong. The value is echoed with any credentials redacted. */
 export class InvalidOptionError extends HerdguardError {
   constructor(option: string, expected: string, got: unknown) {
-    super('E_INVALID_OPTION', `expected ${option} to be ${expected}, got ${JSON.stringify(got)}`, { option, got });
+    const shown = redactCredentials(JSON.stringify(got) ?? String(got));
+    super('E_INVALID_OPTION', `expected ${option} to be ${expected}, got ${shown}`, {
+      option,
+      got: typeof got === 'string' ? redactCredentials(got) : got,
+    });
   }
 }
 

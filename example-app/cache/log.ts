@@ -2,6 +2,8 @@
  * Structured JSON logs, one line each, carrying an operation id where there is one.
  * A level below the threshold costs one comparison and no formatting.
  */
+import { redactCredentials } from './errors.js';
+
 export type Level = 'debug' | 'info' | 'warn' | 'error';
 const RANK: Record<Level, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -23,7 +25,8 @@ export function createLogger(
     if (RANK[level] < threshold) return;
     const err = fields?.['err'];
     const extra = err instanceof Error ? { err: { message: err.message, code: (err as { code?: unknown }).code } } : {};
-    write(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields, ...extra }));
+    // Credentials in any URL a field or error carries never reach the log.
+    write(redactCredentials(JSON.stringify({ time: new Date().toISOString(), level, msg, ...base, ...fields, ...extra })));
   };
   return {
     debug: (m, f) => emit('debug', m, f),
