@@ -14,6 +14,7 @@ import { createService, type Service } from '../service-kit/server.js';
 import type { ProfileConfig } from './config.js';
 import { ProfileDb } from './db.js';
 import { defaultPolicy } from './default-policy.js';
+import { ProfileReadiness } from './readiness.js';
 import { profileRoutes } from './routes.js';
 import type { HerdguardStore } from './stores/herdguard.js';
 import { USER_PREFIX, userKey, userKeyspace, type ProfileStore } from './stores/store.js';
@@ -118,11 +119,15 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
     primary.onPolicy(rendered);
   }
   const routed = primary ? routedStore(s, db, primary, recent) : s;
+  const followed = primary;
+  const readiness = new ProfileReadiness({ db, redis: () => followed?.client ?? redis });
   const service = createService({
     name: config.serviceName,
     registry,
     logger,
     routes: profileRoutes(() => routed),
+    ready: async () => (await readiness.check()).ready,
+    ...(config.serverLimits ? { limits: config.serverLimits } : {}),
     onClose: async () => {
       await live.stop();
       await primary?.close();
