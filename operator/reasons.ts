@@ -19,6 +19,11 @@ export const Reason = {
   AllTargetsApplied: 'AllTargetsApplied',
   /** Some target pods still run an older generation; normal for a few seconds after a change. */
   RolloutInProgress: 'RolloutInProgress',
+  /**
+   * Some target pods refused the current generation (herdguard.io/policy-refused): invalid for
+   * that service, or its onUpdate rejected it. They keep their last good policy.
+   */
+  PolicyRefused: 'PolicyRefused',
   /** spec.targetRef names a Deployment/StatefulSet that does not exist in the namespace. */
   TargetNotFound: 'TargetNotFound',
   /** The target asks for zero replicas: nothing to apply to. */

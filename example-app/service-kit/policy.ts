@@ -8,7 +8,7 @@ import type { Logger } from '../cache/log.js';
 import { metrics } from '../cache/metrics/names.js';
 import { counter, gauge } from '../cache/metrics/prom.js';
 import { FilePolicySource } from '../cache/policy/file-source.js';
-import type { PolicySource, PolicyUpdate } from '../cache/policy/source.js';
+import type { PolicyReporter, PolicySource, PolicyUpdate } from '../cache/policy/source.js';
 import type { Env } from './env.js';
 
 export interface LivePolicyOptions {
@@ -33,21 +33,31 @@ export function registerPolicySource(f: SourceFactory): void {
   factories.push(f);
 }
 
+/** Reporters of applied/refused generations to the operator, for the file source (kube-source registers one). */
+export type ReporterFactory = (o: LivePolicyOptions) => PolicyReporter | null;
+const reporterFactories: ReporterFactory[] = [];
+export function registerPolicyReporter(f: ReporterFactory): void {
+  reporterFactories.push(f);
+}
+
 export async function startLivePolicy(o: LivePolicyOptions): Promise<LivePolicy> {
   // The API source ships with every service (no --import preload needed). Loaded here, not
   // by a static import: kube-source.ts imports this module to register itself, and in that
   // cycle it would run before `factories` exists.
-  if (o.env['HERDGUARD_POLICY_CONFIGMAP']) await import('../cache/policy/kube-source.js');
+  const file = o.env['HERDGUARD_POLICY_FILE'];
+  const reportable = Boolean(file && o.env['POD_NAME'] && (o.env['KUBECONFIG'] || o.env['KUBERNETES_SERVICE_HOST']));
+  if (o.env['HERDGUARD_POLICY_CONFIGMAP'] || reportable) await import('../cache/policy/kube-source.js');
   const applied = gauge(o.registry, metrics.policyGenerationApplied);
   const errors = counter(o.registry, metrics.policyReloadErrors);
   const countError = (reason: string) => errors.inc({ service: o.service, reason });
-  const file = o.env['HERDGUARD_POLICY_FILE'];
+  const reporter = reportable ? reporterFactories.map((f) => f(o)).find((r) => r !== null) : undefined;
   const source =
     factories.map((f) => f(o, countError)).find((s) => s !== null) ??
     (file
-      ? new FilePolicySource({ path: file, logger: o.logger, onError: (reason) => countError(reason) })
+      ? new FilePolicySource({ path: file, logger: o.logger, onError: (reason) => countError(reason), ...(reporter ? { reporter } : {}) })
       : null);
   if (!source) return { source: null, stop: () => Promise.resolve() };
+  // A throw from onUpdate refuses that policy: the source logs, counts and reports it.
   await source.start((u) => {
     o.onUpdate(u);
     applied.set({ service: o.service, policy: u.policy.name }, u.policy.generation);

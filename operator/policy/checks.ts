@@ -1,4 +1,5 @@
 /** Named pure checks over the gathered input; each returns a Verdict with a documented reason. */
+import { POLICY_REFUSED_ANNOTATION, parseRefusalAnnotation, type Refusal } from '../../example-app/cache/policy/refusal.js';
 import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../names.js';
 import { Reason, type Verdict } from '../reasons.js';
 import type { PolicyInput } from './input.js';
@@ -15,12 +16,31 @@ export function countTargets(input: PolicyInput): { desired: number; applied: nu
   return { desired: input.workload.spec.replicas ?? 1, applied: applied.length };
 }
 
+/** Live target pods that refused the policy's current generation, with what each said. */
+export function refusals(input: PolicyInput): Array<{ pod: string; refusal: Refusal }> {
+  const { name, generation = 0 } = input.policy.metadata;
+  return input.pods.filter(live).flatMap((p) => {
+    const r = parseRefusalAnnotation(p.metadata.annotations?.[POLICY_REFUSED_ANNOTATION]);
+    return r && r.policy === name && r.generation === generation ? [{ pod: p.metadata.name, refusal: r }] : [];
+  });
+}
+
 export function checkTargetApplied(input: PolicyInput): Verdict {
   const { kind, name } = input.policy.spec.targetRef;
   if (!input.workload) return verdict(false, Reason.TargetNotFound, `${kind} ${name} does not exist in this namespace`);
   const { desired, applied } = countTargets(input);
   const gen = input.policy.metadata.generation ?? 0;
   if (desired === 0) return verdict(true, Reason.NoReplicas, `${kind} ${name} has no replicas to apply generation ${gen} to`);
+  const refused = refusals(input);
+  const first = refused[0];
+  if (first) {
+    return verdict(
+      false,
+      Reason.PolicyRefused,
+      `${refused.length} of ${desired} pods of ${kind} ${name} refused generation ${gen} and keep their last good policy; ` +
+        `pod ${first.pod} (${first.refusal.reason}): ${first.refusal.message}`,
+    );
+  }
   if (applied < desired) {
     return verdict(false, Reason.RolloutInProgress, `${applied} of ${desired} pods of ${kind} ${name} run generation ${gen}`);
   }

@@ -4,13 +4,17 @@ import { basename, dirname } from 'node:path';
 import { HerdguardError, PolicyInvalidError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { parsePolicyDocument } from './load.js';
-import { PolicyReloadError, type PolicyReloadReason, type PolicySource, type PolicyUpdate } from './source.js';
+import { PolicyOutcomes } from './outcomes.js';
+import { documentIdentity } from './rendered.js';
+import { PolicyReloadError, type PolicyReloadReason, type PolicyReporter, type PolicySource, type PolicyUpdate } from './source.js';
 
 export interface FilePolicySourceOptions {
   readonly path: string;
   readonly logger?: Logger;
   /** Called for every refused update; the service counts it. */
   readonly onError?: (reason: PolicyReloadReason, err: unknown) => void;
+  /** Tells the operator which generation this process applied or refused. */
+  readonly reporter?: PolicyReporter;
   /** Safety net for filesystems where change events get lost: re-read this often. */
   readonly pollIntervalMs?: number;
 }
@@ -27,23 +31,28 @@ export class FilePolicySource implements PolicySource {
   private lastText: string | undefined;
   private reading: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
+  private readonly outcomes: PolicyOutcomes;
 
   constructor(private readonly opts: FilePolicySourceOptions) {
-    this.logger = opts.logger ?? silentLogger;
+    this.logger = (opts.logger ?? silentLogger).child({ path: opts.path });
+    this.outcomes = new PolicyOutcomes({ logger: this.logger, onError: opts.onError, reporter: opts.reporter });
   }
 
+  /** Rejects with E_POLICY_FILE when the first policy is unreadable, invalid or refused by onUpdate. */
   async start(onUpdate: (u: PolicyUpdate) => void): Promise<void> {
     const first = await this.readOnce();
-    if (first === undefined) {
-      throw new HerdguardError('E_POLICY_FILE', `cannot read policy file ${this.opts.path}`, { path: this.opts.path });
+    if (first === undefined || !this.outcomes.apply(first, onUpdate)) {
+      await this.outcomes.flush();
+      throw new HerdguardError('E_POLICY_FILE', `no applicable policy in ${this.opts.path}; see the refusal logged before`, { path: this.opts.path });
     }
-    onUpdate(first);
     const reload = () => {
       // Chain reads so two quick changes are applied in order, never concurrently.
-      this.reading = this.reading.then(async () => {
-        const u = await this.readOnce();
-        if (u) onUpdate(u);
-      });
+      this.reading = this.reading
+        .then(async () => {
+          const u = await this.readOnce();
+          if (u) this.outcomes.apply(u, onUpdate);
+        })
+        .catch((err: unknown) => this.logger.error('policy reload failed unexpectedly; the next change retries', { err }));
     };
     this.watcher = watch(dirname(this.opts.path), (_event, name) => {
       if (name !== null && name !== basename(this.opts.path) && !name.startsWith('..')) return;
@@ -60,36 +69,27 @@ export class FilePolicySource implements PolicySource {
     clearInterval(this.poll);
     clearTimeout(this.debounce);
     await this.reading;
+    await this.outcomes.flush();
   }
 
-  /** The update in the file if it parses and differs from the last one applied. */
+  /** The update in the file if it parses and differs from the last one read. */
   private async readOnce(): Promise<PolicyUpdate | undefined> {
     let text: string;
     try {
       text = await readFile(this.opts.path, 'utf8');
     } catch (err) {
-      this.refuse(PolicyReloadError.Unreadable, err);
+      this.outcomes.refuse(PolicyReloadError.Unreadable, err, null);
       return undefined;
     }
+    // The same content is never tried twice: a refused one is retried on the next change.
     if (text === this.lastText) return undefined;
+    this.lastText = text;
     try {
-      const parsed = parsePolicyDocument(text);
-      this.lastText = text;
-      return parsed;
+      return parsePolicyDocument(text);
     } catch (err) {
-      this.lastText = text; // do not log the same bad content every poll
-      this.refuse(err instanceof PolicyInvalidError ? PolicyReloadError.Invalid : PolicyReloadError.Unreadable, err);
+      const reason = err instanceof PolicyInvalidError ? PolicyReloadError.Invalid : PolicyReloadError.Unreadable;
+      this.outcomes.refuse(reason, err, documentIdentity(text));
       return undefined;
     }
-  }
-
-  private refuse(reason: PolicyReloadReason, err: unknown): void {
-    this.logger.error('policy update refused; the last good policy stays in force', {
-      path: this.opts.path,
-      reason,
-      problems: err instanceof PolicyInvalidError ? err.problems : undefined,
-      err,
-    });
-    this.opts.onError?.(reason, err);
   }
 }

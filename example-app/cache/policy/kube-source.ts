@@ -1,8 +1,8 @@
 /**
  * Live policy from the operator's ConfigMap, through an API watch (list+watch of that one
- * ConfigMap, relist on 410, reconnect with backoff). After a policy is applied, the
- * service records it on its own Pod (annotation herdguard.io/applied-generation), which is
- * how the operator counts status.targets.applied.
+ * ConfigMap, relist on 410, reconnect with backoff). What the service did with each
+ * generation (applied, or refused and why) goes to the operator through pod-report.ts,
+ * which is how it counts status.targets.applied and shows refusals in its conditions.
  *
  * Env: KUBECONFIG or the in-cluster service account, HERDGUARD_POLICY_CONFIGMAP=<namespace>/<name>,
  * and POD_NAME/POD_NAMESPACE for the annotation. Importing this module registers the source
@@ -11,20 +11,24 @@
 import { HttpKubeClient, type KubeClient } from '../../../operator/kube/client.js';
 import { Informer } from '../../../operator/kube/informer.js';
 import { resources } from '../../../operator/kube/resources.js';
-import { APPLIED_GENERATION_ANNOTATION, POLICY_KEY, appliedGenerationValue } from '../../../operator/names.js';
+import { POLICY_KEY } from '../../../operator/names.js';
 import type { ConfigMapObject } from '../../../operator/policy/types.js';
-import { registerPolicySource, type SourceFactory } from '../../service-kit/policy.js';
+import { registerPolicyReporter, registerPolicySource, type ReporterFactory, type SourceFactory } from '../../service-kit/policy.js';
 import { HerdguardError, InvalidOptionError, PolicyInvalidError } from '../errors.js';
 import { silentLogger, type Logger } from '../log.js';
 import { parsePolicyDocument } from './load.js';
-import { PolicyReloadError, type PolicyReloadReason, type PolicySource, type PolicyUpdate } from './source.js';
+import { PolicyOutcomes } from './outcomes.js';
+import { podReporter } from './pod-report.js';
+import { documentIdentity } from './rendered.js';
+import { PolicyReloadError, type PolicyReloadReason, type PolicyReporter, type PolicySource, type PolicyUpdate } from './source.js';
 
 export interface KubePolicySourceOptions {
   readonly namespace: string;
   readonly configMap: string;
   readonly client?: KubeClient;
-  /** This service's own Pod; when set, applied generations are written to its annotation. */
+  /** This service's own Pod; when set (and no reporter is given), outcomes are reported on it. */
   readonly pod?: { readonly namespace: string; readonly name: string };
+  readonly reporter?: PolicyReporter;
   readonly logger?: Logger;
   readonly onError?: (reason: PolicyReloadReason, err: unknown) => void;
   /** How long start() waits for a valid policy to appear (default 30 s). */
@@ -38,28 +42,18 @@ export function parseConfigMapRef(value: string): { namespace: string; name: str
   return { namespace: m[1] as string, name: m[3] as string };
 }
 
-/** Records on the Pod which policy generation it now runs (merge patch of one annotation). */
-export async function annotateAppliedGeneration(
-  client: KubeClient,
-  pod: { namespace: string; name: string },
-  policy: string,
-  generation: number,
-): Promise<void> {
-  await client.mergePatch({ res: resources.pods, namespace: pod.namespace, name: pod.name }, {
-    metadata: { annotations: { [APPLIED_GENERATION_ANNOTATION]: appliedGenerationValue(policy, generation) } },
-  });
-}
-
 export class KubePolicySource implements PolicySource {
   private informer: Informer<ConfigMapObject> | undefined;
   private lastText: string | undefined;
-  private reporting: Promise<void> = Promise.resolve();
   private readonly client: KubeClient;
   private readonly logger: Logger;
+  private readonly outcomes: PolicyOutcomes;
 
   constructor(private readonly o: KubePolicySourceOptions) {
     this.client = o.client ?? new HttpKubeClient({ userAgent: 'herdguard-service' });
     this.logger = (o.logger ?? silentLogger).child({ configMap: `${o.namespace}/${o.configMap}` });
+    const reporter = o.reporter ?? (o.pod ? podReporter(this.client, o.pod) : undefined);
+    this.outcomes = new PolicyOutcomes({ logger: this.logger, onError: o.onError, reporter });
   }
 
   async start(onUpdate: (u: PolicyUpdate) => void): Promise<void> {
@@ -67,10 +61,7 @@ export class KubePolicySource implements PolicySource {
     const delivered = new Promise<void>((resolve) => (first = resolve));
     const handle = (cm: ConfigMapObject | undefined) => {
       const u = this.read(cm);
-      if (!u) return;
-      onUpdate(u);
-      first?.();
-      this.report(u);
+      if (u && this.outcomes.apply(u, onUpdate)) first?.();
     };
     this.informer = new Informer<ConfigMapObject>({
       client: this.client,
@@ -82,7 +73,7 @@ export class KubePolicySource implements PolicySource {
     this.informer.on({
       onAdd: handle,
       onUpdate: (_old, cm) => handle(cm),
-      onDelete: () => this.refuse(PolicyReloadError.Missing, new Error('the policy ConfigMap was deleted')),
+      onDelete: () => this.outcomes.refuse(PolicyReloadError.Missing, new Error('the policy ConfigMap was deleted'), null),
     });
     await this.informer.start();
     if (!this.informer.get(`${this.o.namespace}/${this.o.configMap}`)) handle(undefined);
@@ -106,43 +97,26 @@ export class KubePolicySource implements PolicySource {
 
   async stop(): Promise<void> {
     await this.informer?.stop();
-    await this.reporting;
+    await this.outcomes.flush();
   }
 
   private read(cm: ConfigMapObject | undefined): PolicyUpdate | undefined {
     const text = cm?.data?.[POLICY_KEY];
     if (text === undefined) {
-      this.refuse(PolicyReloadError.Missing, new Error(cm ? `key ${POLICY_KEY} is missing` : 'the policy ConfigMap does not exist (yet)'));
+      const err = new Error(cm ? `key ${POLICY_KEY} is missing` : 'the policy ConfigMap does not exist (yet)');
+      this.outcomes.refuse(PolicyReloadError.Missing, err, null);
       return undefined;
     }
+    // The same content is never tried twice: a refused one is retried on the next change.
     if (text === this.lastText) return undefined;
     this.lastText = text;
     try {
       return parsePolicyDocument(text);
     } catch (err) {
-      this.refuse(err instanceof PolicyInvalidError ? PolicyReloadError.Invalid : PolicyReloadError.Unreadable, err);
+      const reason = err instanceof PolicyInvalidError ? PolicyReloadError.Invalid : PolicyReloadError.Unreadable;
+      this.outcomes.refuse(reason, err, documentIdentity(text));
       return undefined;
     }
-  }
-
-  /** Annotations are written in order; a failure is logged and the next update writes again. */
-  private report(u: PolicyUpdate): void {
-    const pod = this.o.pod;
-    if (!pod) return;
-    this.reporting = this.reporting.then(() =>
-      annotateAppliedGeneration(this.client, pod, u.policy.name, u.policy.generation).catch((err: unknown) =>
-        this.logger.warn('could not record the applied generation on the pod', { err, pod: pod.name }),
-      ),
-    );
-  }
-
-  private refuse(reason: PolicyReloadReason, err: unknown): void {
-    this.logger.error('policy update refused; the last good policy stays in force', {
-      reason,
-      problems: err instanceof PolicyInvalidError ? err.problems : undefined,
-      err,
-    });
-    this.o.onError?.(reason, err);
   }
 }
 
@@ -163,3 +137,21 @@ export const kubePolicySourceFactory: SourceFactory = (o, countError) => {
 };
 
 registerPolicySource(kubePolicySourceFactory);
+
+/**
+ * For the file source in a pod that can reach the API (POD_NAME and POD_NAMESPACE set):
+ * outcomes are reported on the pod all the same, so the operator sees a refusal either way.
+ */
+export const podReporterFactory: ReporterFactory = (o) => {
+  const name = o.env['POD_NAME'];
+  const namespace = o.env['POD_NAMESPACE'];
+  if (!name || !namespace) return null;
+  try {
+    return podReporter(new HttpKubeClient({ userAgent: 'herdguard-service' }), { namespace, name });
+  } catch (err) {
+    o.logger.warn('policy outcomes cannot be reported to the operator: no usable kubeconfig', { err });
+    return null;
+  }
+};
+
+registerPolicyReporter(podReporterFactory);

@@ -5,6 +5,8 @@
  * once and `redis.epoch` decides whether recent writes are distrusted. A malformed value
  * there must be refused, not turned into NaN or an unparseable URL mid-apply.
  */
+import { parse as parseYaml } from 'yaml';
+import type { PolicyIdentity } from './source.js';
 
 type Obj = Record<string, unknown>;
 
@@ -43,4 +45,23 @@ export function renderedEnvelopeProblems(doc: Obj): string[] {
   }
   if (!isCount(r['epoch'])) problems.push('redis.epoch: expected a non-negative integer');
   return problems;
+}
+
+/**
+ * Which generation a policy document claims to be, read even when the document is refused,
+ * so the refusal can be reported against it. Null when it does not say (or cannot be read).
+ */
+export function documentIdentity(text: string): PolicyIdentity | null {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch {
+    return null;
+  }
+  if (typeof doc !== 'object' || doc === null) return null;
+  const o = doc as Obj;
+  const meta = (o['kind'] === 'CachePolicy' ? o['metadata'] : o) as Obj | undefined;
+  const policy = o['kind'] === 'CachePolicy' ? meta?.['name'] : o['kind'] === 'RenderedCachePolicy' ? o['policy'] : undefined;
+  const generation = meta?.['generation'] ?? 0;
+  return typeof policy === 'string' && policy !== '' && isCount(generation) ? { policy, generation } : null;
 }
