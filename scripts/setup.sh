@@ -12,7 +12,16 @@ need=()
 command -v promtool >/dev/null || need+=(prometheus)
 command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || need+=(nginx)
 command -v openssl >/dev/null || need+=(openssl)   # certificates of the local control plane
-command -v curl >/dev/null || need+=(curl)         # the kube build reads the module list from the proxy
+# The real node (cluster:local): container runtime, CNI plugins, packet filter, image builds.
+command -v containerd >/dev/null || need+=(containerd)
+command -v runc >/dev/null || need+=(runc)
+[ -x /usr/lib/cni/bridge ] || need+=(containernetworking-plugins)
+command -v iptables >/dev/null || need+=(iptables)
+command -v conntrack >/dev/null || need+=(conntrack)
+command -v ip >/dev/null || need+=(iproute2)
+command -v buildah >/dev/null || need+=(buildah)
+command -v nsenter >/dev/null || need+=(util-linux)
+[ -x /bin/busybox ] || need+=(busybox-static)   # the shell inside the node's locally assembled images
 if [ ${#need[@]} -gt 0 ]; then
   echo "setup: installing Debian packages: ${need[*]}"
   SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
@@ -29,4 +38,4 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund --loglevel=error
 fi
 
-echo "setup: control-plane binaries in $(bash scripts/ensure-kube-binaries.sh)"
+echo "setup: Kubernetes binaries (control plane and node) in $(bash scripts/ensure-kube-binaries.sh node)"

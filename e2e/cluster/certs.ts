@@ -18,7 +18,7 @@ export interface ClusterCerts {
   readonly saPub: string;
 }
 
-function openssl(args: string[], cwd: string): void {
+export function openssl(args: string[], cwd: string): void {
   try {
     execFileSync('openssl', args, { cwd, stdio: ['ignore', 'ignore', 'pipe'] });
   } catch (cause) {
@@ -27,9 +27,9 @@ function openssl(args: string[], cwd: string): void {
   }
 }
 
-const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+export const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
-function signed(dir: string, name: string, subject: string, ext: string): void {
+export function signed(dir: string, name: string, subject: string, ext: string): void {
   writeFileSync(join(dir, `${name}.ext`), ext);
   openssl(['req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject], dir);
   openssl(

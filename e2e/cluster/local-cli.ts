@@ -1,41 +1,36 @@
 /**
  * npm run cluster:local -- up|down|env
- * up: starts etcd + kube-apiserver in ~/.cache/herdguard/cluster-local and returns (they keep running);
- * down: stops them; env: prints KUBECONFIG=… for `eval $(npm run -s cluster:local -- env)`.
+ * up: brings up the real single node (control plane, kubelet + containerd + runc, CNI bridge,
+ *     kube-proxy, CoreDNS) in ~/.cache/herdguard/node and returns, leaving it running;
+ *     a node already up is reused. Prints KUBECONFIG=… last.
+ * down: stops it and takes back everything it changed on the host; exits 1 naming anything left.
+ * env: prints KUBECONFIG=… for `eval $(npm run -s cluster:local -- env)`.
  */
-import { rmSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { detachedStatus, startControlPlane, stopDetached } from './local.js';
+import { down, isUp, up } from './node/node.js';
+import { nodeLayout } from './node/layout.js';
 
 const COMMANDS = ['up', 'down', 'env'] as const;
-const dir = process.env['HERDGUARD_CLUSTER_DIR'] ?? join(homedir(), '.cache/herdguard/cluster-local');
+const log = (m: string) => console.error(`[node] ${m}`);
 
 async function main(cmd: string | undefined): Promise<void> {
+  const layout = nodeLayout();
   switch (cmd) {
     case 'up': {
-      const status = detachedStatus(dir);
-      if (status.running) {
-        console.error(`the local control plane is already running at ${status.server ?? '?'}`);
-        console.log(`KUBECONFIG=${status.kubeconfigPath}`);
-        return;
-      }
-      rmSync(join(dir, 'etcd'), { recursive: true, force: true }); // a fresh cluster each `up`
-      console.error(`starting etcd and kube-apiserver in ${dir} …`);
-      const cp = await startControlPlane({ dir, detached: true });
-      console.error(`ready: ${cp.server} (logs in ${dir}); stop with "npm run cluster:local -- down"`);
-      console.log(`KUBECONFIG=${cp.kubeconfigPath}`);
+      const node = await up(log, layout);
+      for (const i of node.images) log(`image ${i.name}: ${i.size}`);
+      log(`stop with "npm run cluster:local -- down"`);
+      console.log(`KUBECONFIG=${node.kubeconfigPath}`);
       return;
     }
     case 'down': {
-      const stopped = await stopDetached(dir);
-      console.error(stopped.length ? `stopped ${stopped.join(', ')}` : 'the local control plane was not running');
+      const left = await down(log, layout);
+      if (left.length) throw new Error(`down left behind:\n  ${left.join('\n  ')}`);
+      log('down: nothing left behind');
       return;
     }
     case 'env': {
-      const status = detachedStatus(dir);
-      if (!status.running) throw new Error('the local control plane is not running: start it with "npm run cluster:local -- up"');
-      console.log(`KUBECONFIG=${status.kubeconfigPath}`);
+      if (!isUp(layout)) throw new Error('the node is not running: start it with "npm run cluster:local -- up"');
+      console.log(`KUBECONFIG=${layout.adminKubeconfig}`);
       return;
     }
     default:

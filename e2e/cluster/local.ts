@@ -1,23 +1,21 @@
 /**
- * The real local control plane: etcd and kube-apiserver on free loopback ports, no kubelet,
- * scheduler or controller-manager (the e2e local provider plays the kubelet). Used by
- * `npm run cluster:local`, the *.kube.test.ts tests and the e2e local provider.
+ * The envtest rung of the test ladder: etcd and kube-apiserver alone on free loopback ports,
+ * no kubelet, for the *.kube.test.ts tests. The real node (`npm run cluster:local`, the e2e
+ * scenarios) is e2e/cluster/node/.
  */
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort, startProcess, tempDir, waitFor, type Managed } from '../local/process.js';
 import { kubeBinDir } from './binaries.js';
 import { ensureCerts, type ClusterCerts } from './certs.js';
+import type { Proc } from './detached.js';
 
 export interface ControlPlaneOptions {
   /** State directory (certs, etcd data, kubeconfig, logs). Default: a fresh temp dir. */
   dir?: string;
-  /** Processes outlive this Node process (the CLI's `up`); pids go to pidfiles in dir. */
-  detached?: boolean;
   binDir?: string;
 }
 
@@ -33,44 +31,10 @@ export interface ControlPlane {
   stop(): Promise<void>;
 }
 
-interface Proc {
-  readonly pid: number;
-  stop(): Promise<void>;
-}
-
 interface State {
   server: string;
   etcdPort: number;
   apiPort: number;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-async function stopPid(pid: number, graceMs = 10_000): Promise<void> {
-  if (!pidAlive(pid)) return;
-  process.kill(pid, 'SIGTERM');
-  const deadline = Date.now() + graceMs;
-  while (pidAlive(pid) && Date.now() < deadline) await sleep(50);
-  if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
-}
-
-/** Detached: the process outlives us, logs to a file, and its pid is written to dir/<name>.pid. */
-function spawnDetached(dir: string, name: string, cmd: string, args: string[]): Proc {
-  const fd = openSync(join(dir, `${name}.log`), 'a');
-  const child = spawn(cmd, args, { detached: true, stdio: ['ignore', fd, fd] });
-  closeSync(fd);
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) throw new Error(`could not start ${cmd}`);
-  writeFileSync(join(dir, `${name}.pid`), String(pid));
-  return { pid, stop: () => stopPid(pid) };
 }
 
 function spawnOwned(dir: string, name: string, cmd: string, args: string[]): Proc {
@@ -170,7 +134,7 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
   const dir = opts.dir ?? tempDir('cluster');
   mkdirSync(dir, { recursive: true });
   const certs = ensureCerts(dir);
-  const spawnProc = opts.detached ? spawnDetached : spawnOwned;
+  const spawnProc = spawnOwned;
   const state: State = { etcdPort: await freePort(), apiPort: 0, server: '' };
   const peerPort = await freePort();
   state.apiPort = await freePort();
@@ -212,30 +176,4 @@ export async function startControlPlane(opts: ControlPlaneOptions = {}): Promise
     await stop();
     throw new Error(`the local control plane did not start; logs are in ${dir}: ${String(err)}`, { cause: err });
   }
-}
-
-/** For `down`: stops the processes recorded in dir's pidfiles. Returns what it stopped. */
-export async function stopDetached(dir: string): Promise<string[]> {
-  const stopped: string[] = [];
-  for (const name of ['kube-apiserver', 'etcd']) {
-    const file = join(dir, `${name}.pid`);
-    if (!existsSync(file)) continue;
-    const pid = Number(readFileSync(file, 'utf8'));
-    if (pidAlive(pid)) {
-      await stopPid(pid);
-      stopped.push(`${name} (pid ${pid})`);
-    }
-    rmSync(file);
-  }
-  return stopped;
-}
-
-/** For `env`: whether the detached control plane in dir is running, and its kubeconfig. */
-export function detachedStatus(dir: string): { running: boolean; kubeconfigPath: string; server?: string } {
-  const kubeconfigPath = join(dir, 'kubeconfig');
-  const pidFile = join(dir, 'kube-apiserver.pid');
-  const running = existsSync(pidFile) && pidAlive(Number(readFileSync(pidFile, 'utf8')));
-  const stateFile = join(dir, 'state.json');
-  const server = existsSync(stateFile) ? (JSON.parse(readFileSync(stateFile, 'utf8')) as State).server : undefined;
-  return { running, kubeconfigPath, ...(server ? { server } : {}) };
 }

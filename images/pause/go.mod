@@ -1,0 +1,3 @@
+module herdguard.local/pause
+
+go 1.22
