@@ -6,7 +6,8 @@
  */
 import { Agent, request, type RequestOptions } from 'node:https';
 import { KubeConfig } from '@kubernetes/client-node';
-import { KubeApiError, WatchExpiredError } from './errors.js';
+import { systemClock, type Clock } from './clock.js';
+import { KubeApiError, KubeTimeoutError, WatchExpiredError } from './errors.js';
 import { resourcePath, type KubeObject, type Resource } from './resources.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
@@ -52,7 +53,16 @@ export interface HttpKubeClientOptions {
   /** Sent as User-Agent, so the API server's own metrics can tell this client apart. */
   userAgent?: string;
   onRequest?: (verb: Verb, resource: string) => void;
+  /**
+   * Every request is aborted after this long (a watch: until its response starts), so a
+   * hung call cannot outlive the leader's renew deadline. Default 5 s.
+   */
+  requestTimeoutMs?: number;
+  clock?: Clock;
 }
+
+/** Below the default renew deadline (10 s) with room for a retry. */
+export const DEFAULT_REQUEST_TIMEOUT_MS = 5_000;
 
 interface Call {
   verb: Verb;
@@ -67,8 +77,15 @@ export class HttpKubeClient implements KubeClient {
   private readonly kc: KubeConfig;
   private readonly server: URL;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
+  private readonly timeoutMs: number;
+  private readonly clock: Clock;
 
   constructor(private readonly opts: HttpKubeClientOptions = {}) {
+    this.timeoutMs = opts.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    if (!(Number.isFinite(this.timeoutMs) && this.timeoutMs > 0)) {
+      throw new RangeError(`expected requestTimeoutMs to be a positive number of ms, got ${String(opts.requestTimeoutMs)}`);
+    }
+    this.clock = opts.clock ?? systemClock;
     this.kc = opts.kubeConfig ?? HttpKubeClient.defaultConfig();
     const cluster = this.kc.getCurrentCluster();
     if (!cluster) throw new Error('no current cluster in the kubeconfig: set KUBECONFIG or run in a pod with a service account');
@@ -111,6 +128,7 @@ export class HttpKubeClient implements KubeClient {
     signal: AbortSignal,
   ): Promise<void> {
     const res = await this.open({ verb: 'watch', method: 'GET', t, query: { ...query, watch: '1' } }, signal);
+    res.done(); // a watch streams for minutes: only its start is bounded
     const path = resourcePath(t.res, t.namespace);
     if (res.status === 410) throw new WatchExpiredError(path, res.statusMessage);
     if (res.status !== 200) throw await this.apiError('GET', path, res);
@@ -147,10 +165,14 @@ export class HttpKubeClient implements KubeClient {
 
   private async json<T>(c: Call): Promise<T> {
     const res = await this.open(c);
-    const path = resourcePath(c.t.res, c.t.namespace, c.t.name, c.t.subresource);
-    if (res.status < 200 || res.status >= 300) throw await this.apiError(c.method, path, res);
-    const text = await readAll(res.stream);
-    return (text ? JSON.parse(text) : {}) as T;
+    try {
+      const path = resourcePath(c.t.res, c.t.namespace, c.t.name, c.t.subresource);
+      if (res.status < 200 || res.status >= 300) throw await this.apiError(c.method, path, res);
+      const text = await readAll(res.stream);
+      return (text ? JSON.parse(text) : {}) as T;
+    } finally {
+      res.done();
+    }
   }
 
   private async apiError(method: string, path: string, res: Opened): Promise<KubeApiError> {
@@ -182,9 +204,14 @@ export class HttpKubeClient implements KubeClient {
     await this.kc.applyToHTTPSOptions(opts);
     return new Promise((resolve, reject) => {
       const req = request(url, opts, (res) =>
-        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', stream: res }),
+        resolve({ status: res.statusCode ?? 0, statusMessage: res.statusMessage ?? '', stream: res, done: () => timer.cancel() }),
       );
-      req.on('error', reject);
+      // Destroying the request fails the pending promise or the body read with this error.
+      const timer = this.clock.after(this.timeoutMs, () => req.destroy(new KubeTimeoutError(c.method, url.pathname, this.timeoutMs)));
+      req.on('error', (err) => {
+        timer.cancel();
+        reject(err);
+      });
       req.end(body);
     });
   }
@@ -194,6 +221,8 @@ interface Opened {
   status: number;
   statusMessage: string;
   stream: import('node:http').IncomingMessage;
+  /** Cancels the request timeout (the answer is complete, or a watch has started). */
+  done: () => void;
 }
 
 function readAll(stream: NodeJS.ReadableStream): Promise<string> {

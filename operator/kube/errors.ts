@@ -19,5 +19,19 @@ export class WatchExpiredError extends HerdguardError {
   }
 }
 
+/** A request got no complete answer within its timeout and was aborted (a hung API call never blocks a renewal or a step). */
+export class KubeTimeoutError extends HerdguardError {
+  constructor(method: string, path: string, timeoutMs: number) {
+    super('E_KUBE_TIMEOUT', `${method} ${path}: no answer within ${timeoutMs}ms`, { method, path, timeoutMs });
+  }
+}
+
+/** This operator no longer holds (or cannot be sure it holds) its leader Lease: it must not change anything. */
+export class NotLeaderError extends HerdguardError {
+  constructor(identity: string, context: Record<string, unknown> = {}) {
+    super('E_NOT_LEADER', `${identity} does not hold the leader lease`, { identity, ...context });
+  }
+}
+
 export const isNotFound = (e: unknown): boolean => e instanceof KubeApiError && e.status === 404;
 export const isConflict = (e: unknown): boolean => e instanceof KubeApiError && e.status === 409;

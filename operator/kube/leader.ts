@@ -8,7 +8,7 @@ import type { Logger } from '../../example-app/cache/log.js';
 import { silentLogger } from '../../example-app/cache/log.js';
 import type { KubeClient } from './client.js';
 import { sleepOn, systemClock, type Clock } from './clock.js';
-import { isConflict, isNotFound } from './errors.js';
+import { isConflict, isNotFound, NotLeaderError } from './errors.js';
 import { resources, type KubeObject } from './resources.js';
 
 export interface LeaderElectorOptions {
@@ -23,6 +23,18 @@ export interface LeaderElectorOptions {
   logger?: Logger;
   onStartedLeading: () => void;
   onStoppedLeading: () => void;
+  /** Subtracted from leaseDuration before acting: clock rate drift between replicas and the renewal's own latency. */
+  skewMarginMs?: number;
+}
+
+/**
+ * Whether a leader that last renewed at `renewedAt` (when that successful request
+ * *started*, on its own clock) may still act at `now`. A candidate waits leaseDuration
+ * from when it saw that renewal, which is later; the margin covers clocks running at
+ * different rates. Pure, so the check between promotion steps is unit-tested.
+ */
+export function holdsLease(renewedAt: number | null, now: number, leaseDurationMs: number, skewMarginMs: number): boolean {
+  return renewedAt !== null && now >= renewedAt && now - renewedAt < leaseDurationMs - skewMarginMs;
 }
 
 interface Lease extends KubeObject {
@@ -42,11 +54,14 @@ export class LeaderElector {
   private leading = false;
   private observed: { record: string; at: number } | undefined;
   private lastRenew = 0;
+  /** Start of the last successful acquire or renew; null before the first. */
+  private renewedAt: number | null = null;
   private readonly abort = new AbortController();
   private loop: Promise<void> | undefined;
   private readonly clock: Clock;
   private readonly logger: Logger;
   private readonly o: Required<Pick<LeaderElectorOptions, 'leaseDurationMs' | 'renewDeadlineMs' | 'retryPeriodMs'>>;
+  private readonly skewMarginMs: number;
 
   constructor(private readonly opts: LeaderElectorOptions) {
     this.clock = opts.clock ?? systemClock;
@@ -56,6 +71,9 @@ export class LeaderElector {
       renewDeadlineMs: opts.renewDeadlineMs ?? 10_000,
       retryPeriodMs: opts.retryPeriodMs ?? 2_000,
     };
+    // At most half the gap between renewDeadline and leaseDuration: a healthy leader stops
+    // by renewDeadline first, the margin only bites when a tick outlives that.
+    this.skewMarginMs = opts.skewMarginMs ?? Math.min(2_000, (this.o.leaseDurationMs - this.o.renewDeadlineMs) / 2);
     if (!(this.o.leaseDurationMs > this.o.renewDeadlineMs && this.o.renewDeadlineMs > this.o.retryPeriodMs)) {
       throw new RangeError(
         `expected leaseDuration > renewDeadline > retryPeriod, got ${this.o.leaseDurationMs} > ${this.o.renewDeadlineMs} > ${this.o.retryPeriodMs}`,
@@ -65,6 +83,17 @@ export class LeaderElector {
 
   get isLeader(): boolean {
     return this.leading;
+  }
+
+  /** Leading, and the last renewal is recent enough that no one else can have taken the Lease. */
+  holds(): boolean {
+    return this.leading && holdsLease(this.renewedAt, this.clock.now(), this.o.leaseDurationMs, this.skewMarginMs);
+  }
+
+  /** Throws NotLeaderError unless holds(): call before each mutating step. */
+  ensureLeading(): Promise<void> {
+    if (this.holds()) return Promise.resolve();
+    return Promise.reject(new NotLeaderError(this.opts.identity, { renewedAt: this.renewedAt }));
   }
 
   start(): void {
@@ -83,6 +112,7 @@ export class LeaderElector {
 
   private async run(): Promise<void> {
     while (!this.abort.signal.aborted) {
+      const started = this.clock.now();
       const ok = await this.tryAcquireOrRenew().catch((err: unknown) => {
         this.logger.warn('lease update failed', { err });
         return false;
@@ -90,6 +120,7 @@ export class LeaderElector {
       if (this.abort.signal.aborted) break;
       if (ok) {
         this.lastRenew = this.clock.now();
+        this.renewedAt = started;
         this.setLeading(true);
       } else if (this.leading && this.clock.now() - this.lastRenew >= this.o.renewDeadlineMs) {
         this.setLeading(false);
@@ -101,6 +132,7 @@ export class LeaderElector {
   private setLeading(v: boolean): void {
     if (v === this.leading) return;
     this.leading = v;
+    if (!v) this.renewedAt = null;
     this.logger.info(v ? 'became leader' : 'stopped leading');
     if (v) this.opts.onStartedLeading();
     else this.opts.onStoppedLeading();
