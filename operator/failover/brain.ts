@@ -7,6 +7,8 @@
 import type { Clock } from './clock.js';
 import { collapsed, warmupRate, type WarmupRequest } from './cold.js';
 import { decide, type Decision, type RedisRecord } from './decide.js';
+import { fencePlan } from './fence.js';
+import { FenceArming } from './fence-arming.js';
 import { judge } from './health.js';
 import { observe } from './health.js';
 import { nextPromotionAction, type Action, type PromotionProgress, type Step } from './promotion.js';
@@ -29,6 +31,12 @@ export interface FailoverSeams {
   /** Tells the services (rendered policy) where the primary is; `warmup` when Redis came back cold. */
   publish(p: { primary: RedisPod; epoch: number; warmup?: WarmupRequest }): Promise<void>;
   event(type: 'Normal' | 'Warning', reason: string, message: string): void;
+  /**
+   * Resolves while this operator still holds its leader Lease (with a margin for clock
+   * skew); throws NotLeaderError otherwise. Called before every mutating step, so a
+   * deposed leader's tick stops between two steps.
+   */
+  ensureLeading(): Promise<void>;
 }
 
 export interface FailoverConfig {
@@ -70,11 +78,13 @@ export class FailoverBrain {
   private lastKeys: number | null = null;
   private abort = new AbortController();
   private loop: Promise<void> | null = null;
+  private readonly arming: FenceArming;
   /** Most primaries seen answering at once; the chaos scenarios read it. */
   maxPrimariesObserved = 0;
 
   constructor(private readonly o: BrainOptions) {
     this.config = o.config;
+    this.arming = new FenceArming(o.admin, () => o.seams.ensureLeading());
   }
 
   /** Live policy updates (detectAfter, checkInterval, warmup) apply from the next tick. */
@@ -116,7 +126,15 @@ export class FailoverBrain {
     this.maxPrimariesObserved = Math.max(this.maxPrimariesObserved, primariesSeen(world).length);
     const now = this.o.clock.now();
     const verdict = judge(this.health, record.primary, now, this.config.detectAfterMs);
-    const decision = decide({ record, verdict, health: this.health, failoverEnabled: this.config.enabled, newId: this.o.newId, now });
+    const decision = decide({
+      record,
+      verdict,
+      health: this.health,
+      failoverEnabled: this.config.enabled,
+      detectAfterMs: this.config.detectAfterMs,
+      newId: this.o.newId,
+      now,
+    });
     if (decision.kind !== 'hold') this.lastHold = null;
     switch (decision.kind) {
       case 'hold':
@@ -158,12 +176,20 @@ export class FailoverBrain {
     for (const action of steadyActions(await this.world(), primary, record.epoch).slice(0, MAX_ACTIONS_PER_TICK)) {
       await this.execute(action);
     }
+    await this.arm(record, primary);
     const keys = this.health.get(primary)?.info?.keys ?? null;
     if (keys === null) return;
     this.o.metrics?.keys(this.config.redis, keys);
     const before = this.lastKeys;
     this.lastKeys = keys;
     if (collapsed(before, keys)) await this.requestWarmup(primary, record, before ?? 0);
+  }
+
+  /** Keeps every pod fenced for `primary`; the record says whether the primary is, for the quorum of a later tick or leader. */
+  private async arm(record: RedisRecord, primary: string): Promise<void> {
+    const plan = fencePlan(this.health, primary, this.config.detectAfterMs);
+    const fenced = (await this.arming.apply(this.health, plan.settings)) && plan.fenced;
+    if (fenced !== record.primaryFenced) await this.o.seams.saveRecord({ ...record, primaryFenced: fenced });
   }
 
   private async requestWarmup(primary: string, record: RedisRecord, before: number): Promise<void> {
@@ -176,6 +202,7 @@ export class FailoverBrain {
       ratePerSecondPerInstance: warmupRate(w.ratePerSecond, this.config.instances),
       topKeys: w.topKeys,
     };
+    await this.o.seams.ensureLeading();
     await this.o.seams.publish({ primary: pod, epoch: record.epoch, warmup });
     this.o.seams.event('Warning', EventReason.ColdRedis, `redis ${this.config.redis} lost its keys (${before} before): warmup ${warmup.id} requested`);
   }
@@ -232,6 +259,7 @@ export class FailoverBrain {
       promotions: record.promotions + 1,
       lastPromotion: this.o.clock.now(),
       promotion: null,
+      primaryFenced: fencePlan(this.health, p.to, this.config.detectAfterMs).fenced,
     };
     await this.o.seams.saveRecord(done);
     this.o.metrics?.promotion(this.config.redis, p.reason);
@@ -244,11 +272,15 @@ export class FailoverBrain {
       if (!h) throw new Error(`unknown redis pod ${name}`);
       return h.pod;
     };
+    if (a.kind === 'advance' || a.kind === 'abort' || a.kind === 'complete') return;
+    await this.o.seams.ensureLeading();
     switch (a.kind) {
       case 'failover':
-        return this.o.admin.failover(pod(a.from), pod(a.to));
-      case 'replicaof-no-one':
-        return this.o.admin.replicaOfNoOne(pod(a.pod));
+        return this.o.admin.failover(pod(a.from), pod(a.to), a.epoch);
+      case 'replicaof-no-one': {
+        const fence = fencePlan(this.health, a.pod, this.config.detectAfterMs).settings;
+        return this.o.admin.replicaOfNoOne(pod(a.pod), { epoch: a.epoch, fence });
+      }
       case 'replicaof':
         this.o.seams.event('Normal', EventReason.ReplicaRepointed, `redis ${this.config.redis}: ${a.pod} now replicates ${a.primary}`);
         return this.o.admin.replicaOf(pod(a.pod), pod(a.primary));
@@ -256,8 +288,6 @@ export class FailoverBrain {
         return this.o.seams.moveLabel(a.to);
       case 'publish':
         return this.o.seams.publish({ primary: pod(a.primary), epoch: a.epoch });
-      default:
-        return undefined;
     }
   }
 }

@@ -14,7 +14,8 @@ import { objectKey, resources } from '../kube/resources.js';
 import type { CachePolicyObject, PodObject, WorkloadObject } from '../policy/types.js';
 import { FailoverBrain, type BrainOptions, type FailoverConfig } from './brain.js';
 import type { Clock } from './clock.js';
-import { kubeSeams, type KubeSeamsInput } from './kube-seams.js';
+import { kubeSeams, recordFrom, type KubeSeamsInput } from './kube-seams.js';
+import { RecordStore } from './record-store.js';
 import { failoverMetrics, type FailoverMetrics } from './metrics.js';
 import { STEPS, type Step } from './promotion.js';
 import { redisAuthFromEnv, type RedisAuth } from './auth.js';
@@ -24,6 +25,7 @@ interface Entry {
   brain: FailoverBrain;
   admin: RedisAdmin;
   memory: KubeSeamsInput['memory'];
+  store: RecordStore;
 }
 
 type Spec = {
@@ -79,15 +81,25 @@ export class RedisFailoverController implements Controller {
   private readonly metrics: FailoverMetrics | undefined;
   private readonly testOnlyPauseAfterStep: BrainOptions['testOnlyPauseAfterStep'];
   private readonly auth: RedisAuth;
+  private readonly leadership: (() => Promise<void>) | undefined;
 
   /**
    * `auth` defaults to REDIS_PASSWORD from the environment (validated here, so a bad value
-   * stops the operator at startup with a message naming the variable).
+   * stops the operator at startup with a message naming the variable). `leadership` is the
+   * elector's lease check (LeaderElector.ensureLeading), run before every mutating step.
    */
-  constructor(opts: { registry?: Registry; testOnlyPauseAfterStep?: BrainOptions['testOnlyPauseAfterStep']; auth?: RedisAuth } = {}) {
+  constructor(
+    opts: {
+      registry?: Registry;
+      testOnlyPauseAfterStep?: BrainOptions['testOnlyPauseAfterStep'];
+      auth?: RedisAuth;
+      leadership?: () => Promise<void>;
+    } = {},
+  ) {
     this.metrics = opts.registry ? failoverMetrics(opts.registry) : undefined;
     this.testOnlyPauseAfterStep = opts.testOnlyPauseAfterStep;
     this.auth = opts.auth ?? redisAuthFromEnv(process.env);
+    this.leadership = opts.leadership;
   }
 
   /** Closes every admin connection; call after the manager stopped (operator shutdown). */
@@ -119,7 +131,10 @@ export class RedisFailoverController implements Controller {
       this.brains.delete(key);
       void e.admin.close().catch(() => undefined);
     }
-    for (const e of this.brains.values()) e.memory.record = e.memory.published = null;
+    for (const e of this.brains.values()) {
+      e.memory.published = null;
+      e.store.forget();
+    }
     return [...keys];
   }
 
@@ -141,7 +156,15 @@ export class RedisFailoverController implements Controller {
   private create(key: string, ctx: ReconcileContext, config: FailoverConfig): Entry {
     const clock = failoverClock(ctx.clock);
     const admin = adminFor(clock, config.checkIntervalMs, this.auth);
-    const memory: Entry['memory'] = { record: null, published: null };
+    const memory: Entry['memory'] = { published: null };
+    const slash = key.indexOf('/');
+    const store = new RecordStore({
+      client: ctx.client,
+      namespace: key.slice(0, slash),
+      statefulSet: key.slice(slash + 1),
+      ownerUid: () => this.statefulSets.get(key)?.metadata.uid,
+      seed: () => recordFrom(this.referencing(key)),
+    });
     const seams = kubeSeams({
       key,
       ctx,
@@ -149,6 +172,8 @@ export class RedisFailoverController implements Controller {
       statefulSet: () => this.statefulSets.get(key),
       pods: this.pods,
       memory,
+      store,
+      ...(this.leadership ? { leadership: this.leadership } : {}),
     });
     const brain = new FailoverBrain({
       config,
@@ -160,7 +185,7 @@ export class RedisFailoverController implements Controller {
       ...(this.testOnlyPauseAfterStep ? { testOnlyPauseAfterStep: this.testOnlyPauseAfterStep } : {}),
       log: (msg, fields) => ctx.logger.warn(msg, fields),
     });
-    const entry = { brain, admin, memory };
+    const entry = { brain, admin, memory, store };
     this.brains.set(key, entry);
     this.metrics?.known(config.redis);
     return entry;

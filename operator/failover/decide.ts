@@ -1,14 +1,15 @@
 /**
- * One tick's decision, from the recorded state (CachePolicy status) and the health
- * verdict. Pure: ids and time come in as arguments.
+ * One tick's decision, from the promotion record and the health verdict; a lost primary
+ * is replaced only with a quorum (quorum.ts). Pure: ids and time come in as arguments.
  */
 import type { Verdict } from './health.js';
 import type { PromotionProgress } from './promotion.js';
+import { quorum } from './quorum.js';
 import { rankReplicas } from './ranking.js';
 import { HoldReason, PromotionReason } from './reasons.js';
 import type { Health } from './world.js';
 
-/** **contract** with the CRD status: `status.redis`. */
+/** The promotion record, kept in one object per Redis (record-store.ts). */
 export interface RedisRecord {
   /** Pod name of the primary the operator stands behind. */
   readonly primary: string | null;
@@ -18,6 +19,8 @@ export interface RedisRecord {
   readonly lastPromotion: number | null;
   /** Set from the start of a promotion until its last step. */
   readonly promotion: PromotionProgress | null;
+  /** The primary's fence was last armed at a majority (fence.ts); false in survivor mode or before the first arming. */
+  readonly primaryFenced: boolean;
 }
 
 export const emptyRecord: RedisRecord = {
@@ -26,6 +29,7 @@ export const emptyRecord: RedisRecord = {
   promotions: 0,
   lastPromotion: null,
   promotion: null,
+  primaryFenced: false,
 };
 
 export type Decision =
@@ -39,6 +43,7 @@ export interface DecideInput {
   readonly verdict: Verdict;
   readonly health: Health;
   readonly failoverEnabled: boolean;
+  readonly detectAfterMs: number;
   readonly newId: () => string;
   readonly now: number;
 }
@@ -57,10 +62,25 @@ export function decide(i: DecideInput): Decision {
       return { kind: 'hold', reason: HoldReason.Suspect, primary: record.primary };
     case 'planned':
       return start(i, PromotionReason.Planned, verdict.primary, i.now);
-    case 'lost':
+    case 'lost': {
       if (!i.failoverEnabled) return { kind: 'hold', reason: HoldReason.Disabled, primary: record.primary };
+      const q = verdict.primary === null ? null : quorumOn(i, verdict.primary);
+      if (q?.kind === 'hold') return { kind: 'hold', reason: q.reason, primary: record.primary };
       return start(i, PromotionReason.PrimaryLost, verdict.primary, verdict.detectedAt);
+    }
   }
+}
+
+/** With no primary to replace (none recorded, none answering) there is nobody to split the brain with. */
+function quorumOn(i: DecideInput, primary: string) {
+  return quorum({
+    health: i.health,
+    primary,
+    operatorSaysGone: true,
+    primaryFenced: i.record.primaryFenced,
+    detectAfterMs: i.detectAfterMs,
+    now: i.now,
+  });
 }
 
 function start(i: DecideInput, reason: PromotionReason, from: string | null, detectedAt: number): Decision {

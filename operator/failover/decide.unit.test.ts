@@ -1,18 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { decide, emptyRecord, type RedisRecord } from './decide.js';
-import { down, health, labelled, master, pod, replicaOf, up } from './fixtures.test-helpers.js';
+import { down, health, labelled, linkDown, master, notReady, pod, replicaOf, up } from './fixtures.test-helpers.js';
 import { judge } from './health.js';
 
 const p0 = pod('redis-0', labelled);
+/** kill -9: Kubernetes reports the pod NotReady; the replicas lost their link. */
+const p0Dead = pod('redis-0', labelled, notReady);
 const p1 = pod('redis-1');
 const p2 = pod('redis-2');
-const rec = (over: Partial<RedisRecord> = {}): RedisRecord => ({ ...emptyRecord, primary: 'redis-0', epoch: 1, ...over });
+const rec = (over: Partial<RedisRecord> = {}): RedisRecord => ({ ...emptyRecord, primary: 'redis-0', epoch: 1, primaryFenced: true, ...over });
 const run = (h: ReturnType<typeof health>, r: RedisRecord, now: number, failoverEnabled = true) =>
-  decide({ record: r, verdict: judge(h, r.primary, now, 1500), health: h, failoverEnabled, newId: () => 'id-1', now });
+  decide({ record: r, verdict: judge(h, r.primary, now, 1500), health: h, failoverEnabled, detectAfterMs: 1500, newId: () => 'id-1', now });
 
 describe('decide', () => {
   it('starts a promotion of the best replica at the next epoch once the primary is lost', () => {
-    const h = health(down(p0, master(), 0), up(p1, replicaOf(p0, { offset: 10 })), up(p2, replicaOf(p0, { offset: 20 })));
+    const h = health(down(p0Dead, master(), 0), up(p1, linkDown(p0, { offset: 10 })), up(p2, linkDown(p0, { offset: 20 })));
     expect(run(h, rec(), 2000)).toEqual({
       kind: 'promote',
       resumed: false,
@@ -33,8 +35,13 @@ describe('decide', () => {
   });
 
   it('holds with a named reason when no replica can be promoted', () => {
-    const h = health(down(p0, master(), 0), up(p1, replicaOf(p0, { priority: 0 })));
+    const h = health(down(p0Dead, master(), 0), up(p1, linkDown(p0, { priority: 0 })));
     expect(run(h, rec(), 2000)).toMatchObject({ kind: 'hold', reason: 'NoPromotableReplica' });
+  });
+
+  it('holds without a quorum: the operator lost the primary but the replicas still hear it', () => {
+    const h = health(down(p0, master(), 0), up(p1, replicaOf(p0)), up(p2, replicaOf(p0)));
+    expect(run(h, rec(), 60_000)).toMatchObject({ kind: 'hold', reason: 'NoQuorum' });
   });
 
   it('does not promote when failover is disabled in the policy', () => {

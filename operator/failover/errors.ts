@@ -22,8 +22,11 @@ export class PromotionStepError extends HerdguardError {
 
 /** The recorded promotion state could not be written (conflict or API error). */
 export class PromotionStoreError extends HerdguardError {
-  constructor(redis: string, cause: unknown) {
-    super('E_PROMOTION_STORE', `could not record promotion progress for redis "${redis}"`, { redis }, { cause });
+  /** Someone else wrote the record since this operator read it: re-read, never overwrite. */
+  readonly conflict: boolean;
+  constructor(redis: string, cause: unknown, conflict = false) {
+    super('E_PROMOTION_STORE', `could not record promotion progress for redis "${redis}"${conflict ? ' (written by someone else since it was read)' : ''}`, { redis, conflict }, { cause });
+    this.conflict = conflict;
   }
 }
 

@@ -22,11 +22,20 @@ export function replicaOf(p: RedisPod, over: Partial<ReplicationInfo> = {}): Rep
     runId: `run-${p.name}`,
     offset: 900,
     priority: 100,
-    master: { host: p.host, port: p.port, linkUp: true },
+    master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: 0 },
     failoverState: 'no-failover',
     keys: 500,
     ...over,
   };
+}
+
+/** The replica lost its link to `p` (kill -9 of `p`, or a partition the TCP stack noticed). */
+export function linkDown(p: RedisPod, over: Partial<ReplicationInfo> = {}): ReplicationInfo {
+  return replicaOf(p, { master: { host: p.host, port: p.port, linkUp: false, lastIoSeconds: null }, ...over });
+}
+/** The replica's link looks up, but it has heard nothing from `p` for `seconds` (a stall or a silent partition). */
+export function silentFor(p: RedisPod, seconds: number, over: Partial<ReplicationInfo> = {}): ReplicationInfo {
+  return replicaOf(p, { master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: seconds }, ...over });
 }
 
 export function up(p: RedisPod, info: ReplicationInfo): PodHealth {

@@ -1,11 +1,13 @@
 /**
- * The brain's seams over Kubernetes: Redis pods from the pod informer, progress in the
- * status of every CachePolicy that points at the Redis (all carry the same record, so any
- * of them shows where a promotion stands), the role=primary label, and publication
- * through `status.redis` (the CachePolicy controller renders it into the ConfigMap the
- * services watch).
+ * The brain's seams over Kubernetes: Redis pods from the pod informer, the promotion
+ * record in one ConfigMap per Redis (record-store.ts: one writer, optimistic concurrency),
+ * the role=primary label, and publication through `status.redis` of every CachePolicy that
+ * points at the Redis (the CachePolicy controller renders it into the ConfigMap the services
+ * watch). Status patches carry the resourceVersion they were computed from.
  */
 import type { ReconcileContext } from '../controller.js';
+import { sleepOn } from '../kube/clock.js';
+import { isConflict } from '../kube/errors.js';
 import type { Informer } from '../kube/informer.js';
 import { resources } from '../kube/resources.js';
 import { selectorMatches } from '../policy/selector.js';
@@ -13,6 +15,8 @@ import type { CachePolicyObject, PodObject, WorkloadObject } from '../policy/typ
 import type { FailoverSeams } from './brain.js';
 import type { WarmupRequest } from './cold.js';
 import { emptyRecord, type RedisRecord } from './decide.js';
+import { PromotionStoreError } from './errors.js';
+import type { RecordStore } from './record-store.js';
 import type { Published, RedisPod } from './world.js';
 
 /** The label the primary Service selects on (charts/herdguard/templates/redis/services.yaml). */
@@ -28,8 +32,13 @@ export interface FailoverStatus {
   /** host:port of the published primary, for services that cannot resolve pod names. */
   address?: string;
   warmup?: WarmupRequest | null;
-  record?: { primary: string | null; epoch: number; promotion: RedisRecord['promotion'] };
+  /** Where older operators kept the record; read once to seed the record ConfigMap, then removed. */
+  record?: { primary: string | null; epoch: number; promotion: RedisRecord['promotion'] } | null;
 }
+
+/** Conflicting status patches are retried this often, each after the informer had a moment to catch up. */
+const STATUS_ATTEMPTS = 5;
+const STATUS_RETRY_MS = 50;
 
 export interface KubeSeamsInput {
   readonly key: string; // namespace/statefulSet
@@ -37,8 +46,11 @@ export interface KubeSeamsInput {
   readonly policies: () => CachePolicyObject[];
   readonly statefulSet: () => WorkloadObject | undefined;
   readonly pods: Informer<PodObject>;
-  /** The last record written in this leadership term; the informer may lag behind it. */
-  readonly memory: { record: RedisRecord | null; published: Published | null };
+  /** What this term last published; the informer may lag behind it. */
+  readonly memory: { published: Published | null };
+  readonly store: RecordStore;
+  /** Throws NotLeaderError once this operator may no longer hold its Lease; absent when there is no election. */
+  readonly leadership?: () => Promise<void>;
 }
 
 function redisPod(p: PodObject): RedisPod | null {
@@ -65,11 +77,12 @@ function recordOf(p: CachePolicyObject): RedisRecord {
     promotions: s.promotions ?? 0,
     lastPromotion: s.lastPromotion ? Date.parse(s.lastPromotion) : null,
     promotion: rec?.promotion ?? null,
+    primaryFenced: false,
   };
 }
 
-/** The most advanced record among the policies (a write to some of them may have been cut short). */
-function recordFrom(policies: CachePolicyObject[]): RedisRecord {
+/** Seed for the record ConfigMap: the most advanced record older operators left in the policies' status. */
+export function recordFrom(policies: CachePolicyObject[]): RedisRecord {
   let best: RedisRecord = emptyRecord;
   for (const r of policies.map(recordOf)) {
     if (r.epoch > best.epoch || (r.epoch === best.epoch && r.promotion && !best.promotion)) best = r;
@@ -83,14 +96,36 @@ export function kubeSeams(i: KubeSeamsInput): FailoverSeams {
     const sel = i.statefulSet()?.spec.selector;
     return i.pods.list(ns).filter((p) => selectorMatches(sel, p.metadata.labels));
   };
-  const patchStatus = async (redis: Record<string, unknown>) => {
-    for (const p of i.policies()) {
-      await i.ctx.client.mergePatch(
-        { res: resources.cachePolicies, namespace: ns, name: p.metadata.name, subresource: 'status' },
-        { status: { redis } },
-      );
+  /** Our own last write per policy: the resourceVersion it was based on and the one it produced. */
+  const written = new Map<string, { from: string; rv: string }>();
+  const versionOf = (p: CachePolicyObject): string => {
+    const seen = p.metadata.resourceVersion ?? '';
+    const mine = written.get(p.metadata.name);
+    return mine?.from === seen ? mine.rv : seen;
+  };
+  /** One conditional patch per policy; `skip` (given the latest status) says when it is not needed or would go back in time. */
+  const patchStatus = async (redis: (p: CachePolicyObject) => Record<string, unknown> | null) => {
+    for (const name of i.policies().map((p) => p.metadata.name)) {
+      for (let attempt = 1; ; attempt++) {
+        const p = i.policies().find((x) => x.metadata.name === name);
+        const body = p ? redis(p) : null;
+        if (!p || !body) break;
+        const rv = versionOf(p);
+        try {
+          const out = await i.ctx.client.mergePatch<CachePolicyObject>(
+            { res: resources.cachePolicies, namespace: ns, name, subresource: 'status' },
+            { metadata: { resourceVersion: rv }, status: { redis: body } },
+          );
+          written.set(name, { from: rv, rv: out.metadata.resourceVersion ?? '' });
+          break;
+        } catch (err) {
+          if (!isConflict(err) || attempt >= STATUS_ATTEMPTS) throw new PromotionStoreError(i.key, err, isConflict(err));
+          await sleepOn(i.ctx.clock, STATUS_RETRY_MS); // another controller wrote status: let the informer catch up
+        }
+      }
     }
   };
+  const epochOf = (p: CachePolicyObject): number => ((p.status?.redis?.failover ?? {}) as FailoverStatus).epoch ?? 0;
   const published = (): Published => {
     if (i.memory.published) return i.memory.published;
     const s = i.policies()[0]?.status?.redis;
@@ -98,15 +133,20 @@ export function kubeSeams(i: KubeSeamsInput): FailoverSeams {
   };
   return {
     pods: () => Promise.resolve(statefulPods().map(redisPod).filter((p): p is RedisPod => p !== null)),
-    loadRecord: () => Promise.resolve(i.memory.record ?? recordFrom(i.policies())),
+    loadRecord: () => i.store.load(),
     saveRecord: async (r) => {
-      i.memory.record = r;
-      await patchStatus({
-        promotions: r.promotions,
-        ...(r.lastPromotion ? { lastPromotion: new Date(r.lastPromotion).toISOString() } : {}),
-        failover: { record: { primary: r.primary, epoch: r.epoch, promotion: r.promotion } },
+      await i.store.save(r);
+      if (r.promotion !== null) return;
+      // The summary people read with kubectl (printer columns); the record itself stays in its ConfigMap.
+      const lastPromotion = r.lastPromotion ? new Date(r.lastPromotion).toISOString() : undefined;
+      await patchStatus((p) => {
+        const s = p.status?.redis;
+        const stale = ((s?.failover ?? {}) as FailoverStatus).record !== undefined;
+        if (s?.promotions === r.promotions && s.lastPromotion === lastPromotion && !stale) return null;
+        return { promotions: r.promotions, ...(lastPromotion ? { lastPromotion } : {}), ...(stale ? { failover: { record: null } } : {}) };
       });
     },
+    ensureLeading: () => (i.leadership ? i.leadership() : Promise.resolve()),
     moveLabel: async (to) => {
       const pods = statefulPods();
       // Remove first, then add: at no moment do two pods carry the label the Service routes on.
@@ -117,11 +157,12 @@ export function kubeSeams(i: KubeSeamsInput): FailoverSeams {
     },
     readPublished: () => Promise.resolve(published()),
     publish: async ({ primary, epoch, warmup }) => {
-      i.memory.published = { primary: primary.name, epoch };
-      await patchStatus({
-        primary: primary.name,
-        failover: { epoch, address: `${primary.host}:${primary.port}`, ...(warmup ? { warmup } : {}) },
+      await patchStatus((p) => {
+        // A newer epoch is someone else's publication (a successor): never take the services back.
+        if (epochOf(p) > epoch) throw new PromotionStoreError(i.key, new Error(`policy ${p.metadata.name} already publishes epoch ${epochOf(p)} > ${epoch}`), true);
+        return { primary: primary.name, failover: { epoch, address: `${primary.host}:${primary.port}`, ...(warmup ? { warmup } : {}) } };
       });
+      i.memory.published = { primary: primary.name, epoch };
     },
     event: (type, reason, message) => {
       const target = i.policies()[0];

@@ -29,8 +29,9 @@ export interface PromotionProgress {
 
 export type Action =
   /** Planned: ask the old primary to hand over (Redis FAILOVER waits for the replica to catch up). */
-  | { readonly kind: 'failover'; readonly from: string; readonly to: string }
-  | { readonly kind: 'replicaof-no-one'; readonly pod: string }
+  | { readonly kind: 'failover'; readonly from: string; readonly to: string; readonly epoch: number }
+  /** Carries the epoch the node records atomically with its promotion (lease tokens compare against it). */
+  | { readonly kind: 'replicaof-no-one'; readonly pod: string; readonly epoch: number }
   | { readonly kind: 'replicaof'; readonly pod: string; readonly primary: string }
   | { readonly kind: 'move-label'; readonly to: string }
   | { readonly kind: 'publish'; readonly primary: string; readonly epoch: number }
@@ -62,10 +63,10 @@ function promote(p: PromotionProgress, w: World): Action {
   if (!usable(to)) return { kind: 'abort', reason: HoldReason.CandidateLost };
   if (to.info?.role === 'master') return { kind: 'advance', step: 'Promoted' };
   const fromIsPrimary = usable(from) && from.info?.role === 'master';
-  if (p.reason === 'Planned' && fromIsPrimary && p.from !== null) return { kind: 'failover', from: p.from, to: p.to };
+  if (p.reason === 'Planned' && fromIsPrimary && p.from !== null) return { kind: 'failover', from: p.from, to: p.to, epoch: p.epoch };
   // Nothing has changed yet and the old primary answers again: cancelling is safe, promoting would make two primaries.
   if (p.reason === 'PrimaryLost' && fromIsPrimary) return { kind: 'abort', reason: HoldReason.PrimaryBack };
-  return { kind: 'replicaof-no-one', pod: p.to };
+  return { kind: 'replicaof-no-one', pod: p.to, epoch: p.epoch };
 }
 
 function repoint(p: PromotionProgress, w: World): Action {

@@ -19,12 +19,12 @@ const progress = (over: Partial<PromotionProgress> = {}): PromotionProgress => (
 describe('nextPromotionAction', () => {
   it('promotes the chosen replica with REPLICAOF NO ONE after an unplanned loss', () => {
     const w = world(health(down(p0, master(), 0), up(p1, replicaOf(p0)), up(p2, replicaOf(p0))));
-    expect(nextPromotionAction(progress(), w)).toEqual({ kind: 'replicaof-no-one', pod: 'redis-1' });
+    expect(nextPromotionAction(progress(), w)).toEqual({ kind: 'replicaof-no-one', pod: 'redis-1', epoch: 2 });
   });
 
   it('switches over with FAILOVER when the stop is planned and the old primary still answers', () => {
     const w = world(health(up(p0, master()), up(p1, replicaOf(p0))));
-    expect(nextPromotionAction(progress({ reason: 'Planned' }), w)).toEqual({ kind: 'failover', from: 'redis-0', to: 'redis-1' });
+    expect(nextPromotionAction(progress({ reason: 'Planned' }), w)).toEqual({ kind: 'failover', from: 'redis-0', to: 'redis-1', epoch: 2 });
   });
 
   it('skips the promote step when a previous leader already promoted the candidate', () => {

@@ -24,6 +24,12 @@ export const HoldReason = {
   CandidateLost: 'CandidateLost',
   /** Failover is disabled in the policy. */
   Disabled: 'FailoverDisabled',
+  /** The operator lost the primary, but no majority of observers (replicas' links included) agrees. */
+  NoQuorum: 'NoQuorum',
+  /** A majority agrees, but the old primary may still take writes until its fence bound has passed. */
+  AwaitingFence: 'AwaitingFence',
+  /** The old primary ran unfenced (survivor mode) and may be alive: promoting would make two writers. */
+  Unfenced: 'PrimaryNotFenced',
 } as const;
 export type HoldReason = (typeof HoldReason)[keyof typeof HoldReason];
 

@@ -4,7 +4,9 @@
  * Holds one admin connection per Redis pod, bounded by the StatefulSet's pods.
  */
 import { Redis } from 'ioredis';
+import { EPOCH_KEY } from '../../example-app/cache/lease/keys.js';
 import type { Clock } from './clock.js';
+import type { FenceSettings } from './fence.js';
 import { PromotionStepError, RedisCommandError } from './errors.js';
 import { parseReplicationInfo } from './replication-info.js';
 import type { Probe, RedisPod } from './world.js';
@@ -12,10 +14,21 @@ import type { Probe, RedisPod } from './world.js';
 export interface RedisAdmin {
   /** PING-equivalent health check: INFO server+replication and DBSIZE, within timeoutMs. */
   probe(pod: RedisPod): Promise<Probe>;
-  replicaOfNoOne(pod: RedisPod): Promise<void>;
+  /**
+   * REPLICAOF NO ONE, the failover epoch (raised, never lowered) and the fence in one
+   * MULTI: no client write lands on the new primary before its epoch and fence are set.
+   * Without `o`, a bare REPLICAOF NO ONE (a promotion outside the brain, e.g. by hand).
+   */
+  replicaOfNoOne(pod: RedisPod, o?: Promotion): Promise<void>;
   replicaOf(pod: RedisPod, primary: RedisPod): Promise<void>;
-  /** Planned switchover; resolves once `to` answers as primary. */
-  failover(from: RedisPod, to: RedisPod): Promise<void>;
+  /**
+   * Planned switchover; checks `to` follows `from` with its link up, then FAILOVER (Redis
+   * pauses writes and waits until `to` has every one); resolves once `to` answers as
+   * primary and carries the epoch.
+   */
+  failover(from: RedisPod, to: RedisPod, epoch: number): Promise<void>;
+  /** min-replicas-to-write, min-replicas-max-lag and the replica ping period (fence.ts). */
+  setFence(pod: RedisPod, s: FenceSettings): Promise<void>;
   /** Closes connections to pods no longer in the StatefulSet. */
   retain(pods: readonly RedisPod[]): void;
   close(): Promise<void>;
@@ -29,6 +42,23 @@ export interface RedisAdminOptions {
   readonly failoverTimeoutMs?: number;
   readonly password?: string;
 }
+
+export interface Promotion {
+  readonly epoch: number;
+  readonly fence: FenceSettings;
+}
+
+/** KEYS[1]=epoch key; ARGV[1]=epoch. Raises the node's failover epoch, never lowers it. */
+const RAISE_EPOCH = `
+local cur = tonumber(redis.call('GET', KEYS[1]) or '0')
+if tonumber(ARGV[1]) > cur then redis.call('SET', KEYS[1], ARGV[1]) end
+return cur`;
+
+const fenceArgs = (s: FenceSettings): string[] => [
+  'min-replicas-to-write', String(s.minReplicasToWrite),
+  'min-replicas-max-lag', String(s.maxLagSeconds),
+  'repl-ping-replica-period', String(s.pingPeriodSeconds),
+];
 
 interface Conn {
   readonly addr: string;
@@ -99,7 +129,12 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
     }
   };
 
-  const failover = async (from: RedisPod, to: RedisPod): Promise<void> => {
+  const failover = async (from: RedisPod, to: RedisPod, epoch: number): Promise<void> => {
+    const target = await probe(to);
+    const inSync = target.ok && (target.info.role === 'master' || (target.info.master?.host === from.host && target.info.master.port === from.port && target.info.master.linkUp));
+    if (!inSync) {
+      throw new PromotionStepError('failover', `${to.name} does not replicate ${from.name} with its link up: FAILOVER could not catch it up`, { from: from.name, to: to.name });
+    }
     await run(from, 'FAILOVER', async (c) => {
       try {
         await c.call('FAILOVER', 'TO', to.host, String(to.port), 'TIMEOUT', String(failoverTimeoutMs));
@@ -111,7 +146,8 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
     const deadline = o.clock.now() + failoverTimeoutMs + o.timeoutMs * 4;
     while (o.clock.now() < deadline) {
       const p = await probe(to);
-      if (p.ok && p.info.role === 'master') return;
+      // Best effort: FAILOVER lost nothing, so tokens from before it are still right; the epoch only keeps rising.
+      if (p.ok && p.info.role === 'master') return raiseEpoch(to, epoch).catch(() => undefined);
       await o.clock.sleep(20);
     }
     throw new PromotionStepError('failover', `FAILOVER from ${from.name} to ${to.name} did not complete in time`, {
@@ -120,10 +156,25 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
     });
   };
 
+  const raiseEpoch = (pod: RedisPod, epoch: number) =>
+    run(pod, 'EPOCH', (c) => c.eval(RAISE_EPOCH, 1, EPOCH_KEY, String(epoch))).then(() => undefined);
+
+  const replicaOfNoOne = (pod: RedisPod, p?: Promotion) =>
+    run(pod, 'REPLICAOF NO ONE', async (c) => {
+      if (!p) return void (await c.call('REPLICAOF', 'NO', 'ONE'));
+      // Unfenced for the three commands that follow, or the epoch write would meet NOREPLICAS
+      // before any replica follows; the MULTI lets no client in between.
+      await c.call('CONFIG', 'SET', 'min-replicas-to-write', '0');
+      const replies = await c.multi().call('REPLICAOF', 'NO', 'ONE').eval(RAISE_EPOCH, 1, EPOCH_KEY, String(p.epoch)).call('CONFIG', 'SET', ...fenceArgs(p.fence)).exec();
+      const failed = replies?.find(([err]) => err !== null)?.[0];
+      if (failed) throw failed;
+    });
+
   return {
     probe,
     failover,
-    replicaOfNoOne: (pod) => run(pod, 'REPLICAOF NO ONE', (c) => c.call('REPLICAOF', 'NO', 'ONE')).then(() => undefined),
+    replicaOfNoOne,
+    setFence: (pod, s) => run(pod, 'CONFIG SET', (c) => c.call('CONFIG', 'SET', ...fenceArgs(s))).then(() => undefined),
     replicaOf: (pod, primary) =>
       run(pod, 'REPLICAOF', (c) => c.call('REPLICAOF', primary.host, String(primary.port))).then(() => undefined),
     retain: (pods) => {

@@ -10,8 +10,17 @@ export interface ReplicationInfo {
   readonly offset: number;
   /** replica-priority: lower wins, 0 means never promote (Sentinel's convention). */
   readonly priority: number;
-  /** For a replica: the primary it follows. */
-  readonly master: { readonly host: string; readonly port: number; readonly linkUp: boolean } | null;
+  /**
+   * For a replica: the primary it follows, whether its link is up, and how many whole
+   * seconds ago it last heard from it (null while the link is down): the replica's vote
+   * in the promotion quorum.
+   */
+  readonly master: {
+    readonly host: string;
+    readonly port: number;
+    readonly linkUp: boolean;
+    readonly lastIoSeconds: number | null;
+  } | null;
   /** For a primary: FAILOVER progress ("no-failover" when idle). */
   readonly failoverState: string;
   readonly keys: number;
@@ -36,6 +45,7 @@ export function parseReplicationInfo(info: string, keys: number): ReplicationInf
   const f = fields(info);
   const isReplica = f.get('role') === 'slave';
   const masterHost = f.get('master_host');
+  const lastIo = int(f.get('master_last_io_seconds_ago'), -1);
   return {
     role: isReplica ? 'replica' : 'master',
     runId: f.get('run_id') ?? '',
@@ -43,7 +53,12 @@ export function parseReplicationInfo(info: string, keys: number): ReplicationInf
     priority: int(f.get('slave_priority') ?? f.get('replica_priority'), 100),
     master:
       isReplica && masterHost
-        ? { host: masterHost, port: int(f.get('master_port'), 0), linkUp: f.get('master_link_status') === 'up' }
+        ? {
+            host: masterHost,
+            port: int(f.get('master_port'), 0),
+            linkUp: f.get('master_link_status') === 'up',
+            lastIoSeconds: lastIo < 0 ? null : lastIo,
+          }
         : null,
     failoverState: f.get('master_failover_state') ?? 'no-failover',
     keys,

@@ -3,7 +3,7 @@ import { parseReplicationInfo } from './replication-info.js';
 
 const replicaText = [
   '# Server', 'redis_version:7.0.15', 'run_id:abc123', '', '# Replication', 'role:slave', 'master_host:127.0.0.1',
-  'master_port:6380', 'master_link_status:up', 'slave_repl_offset:4242', 'slave_priority:10', 'master_repl_offset:4242',
+  'master_port:6380', 'master_link_status:up', 'master_last_io_seconds_ago:1', 'slave_repl_offset:4242', 'slave_priority:10', 'master_repl_offset:4242',
 ].join('\r\n');
 const masterText = ['run_id:def456', 'role:master', 'connected_slaves:1', 'master_failover_state:waiting-for-sync', 'master_repl_offset:5000'].join('\r\n');
 
@@ -15,10 +15,15 @@ describe('parseReplicationInfo', () => {
       runId: 'abc123',
       offset: 4242,
       priority: 10,
-      master: { host: '127.0.0.1', port: 6380, linkUp: true },
+      master: { host: '127.0.0.1', port: 6380, linkUp: true, lastIoSeconds: 1 },
       failoverState: 'no-failover',
       keys: 7,
     });
+  });
+
+  it('reads a replica whose link is down as having heard nothing from its primary', () => {
+    const down = replicaText.replace('master_link_status:up', 'master_link_status:down').replace('master_last_io_seconds_ago:1', 'master_last_io_seconds_ago:-1');
+    expect(parseReplicationInfo(down, 0).master).toEqual({ host: '127.0.0.1', port: 6380, linkUp: false, lastIoSeconds: null });
   });
 
   it('reads a primary: its own offset and the FAILOVER progress', () => {

@@ -5,6 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { NotLeaderError } from '../kube/errors.js';
 import type { FailoverConfig, FailoverSeams } from './brain.js';
 import type { Clock } from './clock.js';
 import type { WarmupRequest } from './cold.js';
@@ -51,6 +52,11 @@ export class MemorySeams implements FailoverSeams {
   events: Array<{ type: string; reason: string }> = [];
   /** Chaos: throw from saveRecord once the recorded step equals this (the "operator killed" point). */
   crashAfterStep: string | null = null;
+  /** Chaos: this operator loses its Lease once the recorded step equals this. */
+  deposeAfterStep: string | null = null;
+  leading = true;
+  /** Mutating steps refused because the leader was deposed. */
+  refused = 0;
 
   constructor(readonly nodes: Node[]) {}
 
@@ -71,6 +77,7 @@ export class MemorySeams implements FailoverSeams {
   loadRecord = () => Promise.resolve(this.record);
   saveRecord = (r: RedisRecord) => {
     this.record = r;
+    if (this.deposeAfterStep !== null && r.promotion?.step === this.deposeAfterStep) this.leading = false;
     if (this.crashAfterStep !== null && r.promotion?.step === this.crashAfterStep) {
       return Promise.reject(new Error('operator killed (chaos)'));
     }
@@ -86,6 +93,11 @@ export class MemorySeams implements FailoverSeams {
     this.publishedAddress = `${p.primary.host}:${p.primary.port}`;
     if (p.warmup) this.warmups.push(p.warmup);
     return Promise.resolve();
+  };
+  ensureLeading = () => {
+    if (this.leading) return Promise.resolve();
+    this.refused++;
+    return Promise.reject(new NotLeaderError('test-operator'));
   };
   event = (type: 'Normal' | 'Warning', reason: string) => {
     this.events.push({ type, reason });

@@ -10,3 +10,8 @@ export const replicaKey = (key: string, copy: number): string =>
 export const fillChannel = (service: string): string => `hg:filled:${service}`;
 /** Hot keys have at most this many copies (schema: hotKeys.replicas maximum). */
 export const MAX_REPLICAS = 64;
+/**
+ * The failover epoch on the Redis node itself: the operator raises it atomically with a
+ * promotion (operator/failover/redis-admin.ts); lease tokens carry it (lease/scripts.ts).
+ */
+export const EPOCH_KEY = 'hg:epoch';
