@@ -14,7 +14,8 @@ import { startControlPlane, type ControlPlane } from '../e2e/cluster/local.js';
 import { freePort, startProcess, waitFor, type Managed } from '../e2e/local/process.js';
 import { silentLogger } from '../example-app/cache/log.js';
 import { KubePolicySource } from '../example-app/cache/policy/kube-source.js';
-import { validatePolicySpec } from '../example-app/cache/policy/load.js';
+import { validatePolicy, validatePolicySpec } from '../example-app/cache/policy/load.js';
+import { POLICY_REFUSED_ANNOTATION } from '../example-app/cache/policy/refusal.js';
 import type { PolicyUpdate } from '../example-app/cache/policy/source.js';
 import { renderCrdYaml } from '../crds/generate.js';
 import { HttpKubeClient } from './kube/client.js';
@@ -93,8 +94,16 @@ describe('the CachePolicy CRD on a real API server', () => {
     }
   });
 
-  type Spec = { targetRef?: { kind: string }; keyspaces: Array<Record<string, unknown>>; redis?: unknown };
-  type Case = { name: string; mutate: (s: Spec) => unknown; api: string; ts: string };
+  type Spec = { targetRef?: { kind: string }; keyspaces: Array<Record<string, unknown>>; redis?: unknown; origin?: unknown; warmup?: unknown };
+  type Case = { name: string; mutate: (s: Spec) => unknown; api: string; ts: string; policyName?: string };
+  /** A self-defeating case: the CEL rule and its twin say the same words. */
+  const same = (name: string, mutate: Case['mutate'], message: string, policyName?: string): Case => ({
+    name,
+    mutate,
+    api: message,
+    ts: message,
+    ...(policyName ? { policyName } : {}),
+  });
   const ks = (s: Spec): Record<string, unknown> => s.keyspaces[0]!;
   const cases: Case[] = [
     { name: 'jitter longer than 24h', mutate: (s) => (ks(s).jitter = { max: '25h' }), api: 'jitter.max must be at most 24h', ts: 'jitter.max must be at most 24h' },
@@ -104,8 +113,8 @@ describe('the CachePolicy CRD on a real API server', () => {
     { name: 'distributed without local coalescing', mutate: (s) => (ks(s).coalescing = { local: false, distributed: true }), api: 'coalescing.distributed requires coalescing.local', ts: 'coalescing.distributed requires coalescing.local' },
     { name: 'duplicate keyspace prefixes', mutate: (s) => s.keyspaces.push({ prefix: 'user:', ttl: '5s' }), api: 'keyspaces[].prefix must be unique within a policy', ts: 'keyspaces[].prefix must be unique within a policy' },
     { name: 'too many hot-key replicas', mutate: (s) => (ks(s).hotKeys = { replicas: 65 }), api: 'should be less than or equal to 64', ts: 'must be <= 64' },
-    { name: 'ttl under a second', mutate: (s) => (ks(s).ttl = '500ms'), api: 'ttl must be at least 1s', ts: 'ttl must be at least 1s' },
-    { name: 'L1 outliving the keyspace ttl', mutate: (s) => (ks(s).l1 = { ttl: '2m' }), api: 'l1.ttl must not exceed the keyspace ttl', ts: 'l1.ttl must not exceed the keyspace ttl' },
+    { name: 'ttl under a second', mutate: (s) => (ks(s).ttl = '500ms'), api: 'ttl must be between 1s and 8760h', ts: 'ttl must be between 1s and 8760h' },
+    { name: 'L1 outliving the keyspace ttl', mutate: (s) => (ks(s).l1 = { ttl: '2m' }), api: 'l1.ttl (default 2s) must not exceed ttl', ts: 'l1.ttl (default 2s) must not exceed ttl' },
     { name: 'hot-key window over an hour', mutate: (s) => (ks(s).hotKeys = { window: '2h' }), api: 'hotKeys.window must be between 1s and 1h', ts: 'hotKeys.window must be between 1s and 1h' },
     { name: 'failover detection under 500ms', mutate: (s) => (s.redis = { failover: { detectAfter: '100ms', checkInterval: '50ms' } }), api: 'failover.detectAfter must be between 500ms and 5m', ts: 'failover.detectAfter must be between 500ms and 5m' },
     { name: 'health checks slower than detection', mutate: (s) => (s.redis = { failover: { detectAfter: '1s', checkInterval: '2s' } }), api: 'failover.checkInterval must be shorter than failover.detectAfter', ts: 'failover.checkInterval must be shorter than failover.detectAfter' },
@@ -114,19 +123,50 @@ describe('the CachePolicy CRD on a real API server', () => {
     { name: 'no keyspaces', mutate: (s) => (s.keyspaces = []), api: 'should have at least 1 items', ts: 'must NOT have fewer than 1 items' },
     { name: 'a prefix with a space', mutate: (s) => (ks(s).prefix = 'user 1'), api: 'spec.keyspaces[0].prefix in body should match', ts: 'spec.keyspaces[0].prefix: "user 1" is not accepted' },
     { name: 'no targetRef', mutate: (s) => delete s.targetRef, api: 'spec.targetRef: Required value', ts: 'missing required field "targetRef"' },
+    // Self-defeating policies (issue 12): each refused with a message naming the fields and the relation.
+    same('an origin timeout of 0s', (s) => (ks(s).originTimeout = '0s'), 'originTimeout must be between 10ms and 5m'),
+    same('an origin timeout of 720h, past the Node timer', (s) => (ks(s).originTimeout = '720h'), 'originTimeout must be between 10ms and 5m'),
+    same(
+      'a lease no longer than the origin timeout with distributed coalescing',
+      (s) => Object.assign(ks(s), { originTimeout: '5s', coalescing: { leaseTTL: '5s', waitTimeout: '1s' } }),
+      'coalescing.leaseTTL (default 5s) must be longer than originTimeout when coalescing.distributed is true',
+    ),
+    same(
+      'the default lease shorter than the origin timeout, with no coalescing block',
+      (s) => (ks(s).originTimeout = '30s'),
+      'coalescing.leaseTTL (default 5s) must be longer than originTimeout',
+    ),
+    same('health checks every 0s', (s) => (s.redis = { failover: { checkInterval: '0s' } }), 'failover.checkInterval must be at least 50ms'),
+    same('a ttl over a year', (s) => (ks(s).ttl = '8761h'), 'ttl must be between 1s and 8760h'),
+    same('serving stale while revalidating for over 30 days', (s) => (ks(s).staleWhileRevalidate = '721h'), 'staleWhileRevalidate must be at most 720h'),
+    same('serving stale on error for over 30 days', (s) => (ks(s).staleIfError = '720h0.000001ms'), 'staleIfError must be at most 720h'),
+    same('caching not-found for over 30 days', (s) => (ks(s).negativeTTL = '999999h'), 'negativeTTL must be at most 720h'),
+    same('a name longer than 63 characters', () => undefined, 'metadata.name must be at most 63 characters', `p${'x'.repeat(63)}`),
+    same('the default L1 ttl outliving a 1s ttl', (s) => (ks(s).ttl = '1s'), 'l1.ttl (default 2s) must not exceed ttl unless l1.maxEntries is 0'),
+    same('waiters that never wait', (s) => (ks(s).coalescing = { waitTimeout: '0s' }), 'coalescing.waitTimeout must be at least 10ms'),
+    same('a lease held for over 10 minutes', (s) => (ks(s).coalescing = { leaseTTL: '11m' }), 'coalescing.leaseTTL must be at most 10m'),
+    same('a circuit breaker that never rests', (s) => (s.origin = { resetAfter: '0s' }), 'origin.resetAfter must be between 100ms and 10m'),
+    same('warmup batches larger than its rate', (s) => (s.warmup = { ratePerSecond: 10 }), 'warmup.batchSize must not exceed warmup.ratePerSecond'),
+    {
+      name: 'a duration too large for int64 nanoseconds',
+      mutate: (s) => (ks(s).staleIfError = '9999999h'),
+      api: 'spec.keyspaces[0].staleIfError in body should match',
+      ts: 'spec.keyspaces[0].staleIfError: "9999999h" is not accepted; expected a duration',
+    },
   ];
 
   it.each(cases)('refuses $name, in the API server and in the services, with the same rule', async (c) => {
     const spec: Spec = baseSpec();
     c.mutate(spec);
-    const err = await admin.create({ res: resources.cachePolicies, namespace: NS }, policyObj('invalid', spec)).then(
+    const name = c.policyName ?? 'invalid';
+    const err = await admin.create({ res: resources.cachePolicies, namespace: NS }, policyObj(name, spec)).then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(KubeApiError);
     expect((err as KubeApiError).status).toBe(422);
     expect((err as KubeApiError).message).toContain(c.api);
-    expect(validatePolicySpec(spec).join('\n')).toContain(c.ts);
+    expect(validatePolicy({ metadata: { name }, spec }).join('\n')).toContain(c.ts);
   });
 });
 
@@ -275,6 +315,50 @@ describe('a service following its policy through kube-source', () => {
       await admin.mergePatch(cmTarget('svc'), { data: { [POLICY_KEY]: '{"kind":"RenderedCachePolicy","policy":"svc","generation":99,"spec":{}}' } });
       await waitFor('the refusal', () => Promise.resolve(errors.includes('invalid')));
       expect(updates.at(-1)?.policy.generation).toBe(gen);
+    } finally {
+      await source.stop();
+      await operator.stop();
+    }
+  });
+
+  it('reports a generation the service cannot apply on its Pod, shows it in PolicyApplied, and applies the next change', async () => {
+    const operator = new Manager({ client: new HttpKubeClient({ kubeConfig: kubeConfig() }), controllers: [new CachePolicyController()], identity: 'refuse-test', namespace: NS, leaderElection: false, clock: systemClock, logger: silentLogger, metrics: operatorMetrics(new Registry()) });
+    await operator.start();
+    await admin.create({ res: resources.cachePolicies, namespace: NS }, policyObj('picky', baseSpec()));
+    await waitRendered('picky', 1);
+    const applied: number[] = [];
+    const errors: string[] = [];
+    const source = new KubePolicySource({
+      namespace: NS,
+      configMap: renderedConfigMapName('picky'),
+      client: new HttpKubeClient({ kubeConfig: kubeConfig() }),
+      pod: { namespace: NS, name: 'web-1' },
+      onError: (reason) => errors.push(reason),
+    });
+    const policyApplied = async () =>
+      (await admin.get<CachePolicyObject>(cpTarget('picky'))).status?.conditions?.find((c) => c.type === 'PolicyApplied');
+    const annotations = async () => (await admin.get({ res: resources.pods, namespace: NS, name: 'web-1' })).metadata.annotations ?? {};
+    try {
+      // The service needs a keyspace for its "user:" keys: a valid policy without one cannot be applied.
+      await source.start((u) => {
+        if (!u.policy.keyspaces.some((k) => k.prefix === 'user:')) throw new Error('no keyspace covers user: keys');
+        applied.push(u.policy.generation);
+      });
+      const bad = (await admin.mergePatch<CachePolicyObject>(cpTarget('picky'), { spec: { keyspaces: [{ prefix: 'account:', ttl: '60s' }] } })).metadata.generation;
+      await waitFor('the refusal on the pod', async () => (await annotations())[POLICY_REFUSED_ANNOTATION] === `picky/${bad} rejected: no keyspace covers user: keys`);
+      expect(errors).toEqual(['rejected']);
+      expect((await annotations())[APPLIED_GENERATION_ANNOTATION]).toBe('picky/1');
+      await waitFor('PolicyRefused in the status', async () => (await policyApplied())?.reason === 'PolicyRefused');
+      expect((await policyApplied())?.message).toContain('pod web-1 (rejected): no keyspace covers user: keys');
+
+      const good = await setTtl('picky', '90s');
+      await waitFor('the next change applied', () => Promise.resolve(applied.at(-1) === good));
+      await waitFor('the refusal cleared', async () => {
+        const a = await annotations();
+        return a[APPLIED_GENERATION_ANNOTATION] === `picky/${good}` && a[POLICY_REFUSED_ANNOTATION] === undefined;
+      });
+      await waitFor('PolicyRefused gone from the status', async () => (await policyApplied())?.reason !== 'PolicyRefused');
+      expect(applied).toEqual([1, good]);
     } finally {
       await source.stop();
       await operator.stop();
