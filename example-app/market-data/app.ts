@@ -11,6 +11,7 @@ import { createCache, type Cache } from '../cache/index.js';
 import type { Logger } from '../cache/log.js';
 import type { CachePolicy } from '../cache/policy/types.js';
 import { HttpError, sendJson, type Route } from '../service-kit/http.js';
+import type { ServerLimits } from '../service-kit/limits.js';
 import { createService, type Service } from '../service-kit/server.js';
 import { WsBalancer } from './balance/balancer.js';
 import { FleetRegistry } from './balance/fleet-registry.js';
@@ -24,6 +25,7 @@ import type { CurrentRedis } from './redis-primary.js';
 import { NaiveQuoteStore, type QuoteStore } from './quote-store.js';
 import type { SymbolList } from './symbols.js';
 import type { Upstream } from './upstream.js';
+import type { Liveness } from './ws/connection.js';
 import type { SendLimits } from './ws/send-policy.js';
 import { QuoteSocketServer } from './ws/server.js';
 
@@ -42,7 +44,16 @@ export interface MarketDataOptions {
   readonly registry: Registry;
   readonly logger: Logger;
   readonly feedIntervalMs: number;
-  readonly ws: { readonly maxSubscriptions: number; readonly maxConnections: number; readonly maxMessageBytes: number; readonly limits: SendLimits };
+  readonly ws: {
+    readonly maxSubscriptions: number;
+    /** The cap in force (capacity.ts derives it from the memory limit). */
+    readonly maxConnections: number;
+    readonly maxMessageBytes: number;
+    readonly limits: SendLimits;
+    readonly liveness: Liveness;
+  };
+  /** HTTP server timeouts and caps (default DEFAULT_SERVER_LIMITS). */
+  readonly httpLimits?: ServerLimits;
   /** 0 disables the balance loop. */
   readonly balance: { readonly intervalMs: number; readonly tolerance: number; readonly maxShedFraction: number };
   readonly debugEndpoints: boolean;
@@ -120,6 +131,7 @@ export function createMarketData(o: MarketDataOptions): MarketData {
     registry: o.registry,
     routes,
     logger: o.logger,
+    ...(o.httpLimits ? { limits: o.httpLimits } : {}),
     ready: () => o.redis.client.status === 'ready',
     onClose: async () => {
       await cache?.close();

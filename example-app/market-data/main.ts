@@ -1,8 +1,8 @@
 /**
  * `npm run start:market-data`. Env: PORT (8080), REDIS_URL, UPSTREAM_URL, HERDGUARD_POLICY_FILE,
- * POD_NAME; tuning: QUOTE_CACHE (herdguard|naive), FEED_INTERVAL_MS, WS_MAX_SUBSCRIPTIONS,
- * WS_MAX_CONNECTIONS, WS_MAX_MESSAGE_BYTES, WS_SEND_DROP_BYTES, WS_SEND_DISCONNECT_BYTES,
- * BALANCE_INTERVAL_MS (0 = off), BALANCE_TOLERANCE_PCT, DEBUG_ENDPOINTS (1 = /debug/*).
+ * POD_NAME; tuning: QUOTE_CACHE (herdguard|naive), FEED_INTERVAL_MS, WS_* and MEMORY_LIMIT_BYTES
+ * (ws/config.ts), HTTP_* (service-kit/limits.ts), BALANCE_INTERVAL_MS (0 = off),
+ * BALANCE_TOLERANCE_PCT, DEBUG_ENDPOINTS (1 = /debug/*).
  */
 import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
@@ -11,6 +11,8 @@ import { createLogger } from '../cache/log.js';
 import { InvalidOptionError } from '../cache/errors.js';
 import { envInt, envString, envUrl } from '../service-kit/env.js';
 import { startLivePolicy } from '../service-kit/policy.js';
+import { DEFAULT_SERVER_LIMITS, readServerLimits } from '../service-kit/limits.js';
+import { installProcessGuard } from '../service-kit/process-guard.js';
 import { exitOnSignals } from '../service-kit/server.js';
 import { createMarketData, SERVICE } from './app.js';
 import { defaultPolicySpec } from './default-policy.js';
@@ -18,12 +20,15 @@ import { SymbolList } from './symbols.js';
 import { createUpstream } from './upstream.js';
 import { CurrentRedis } from './redis-primary.js';
 import { waitForRedis } from './redis-ready.js';
+import { KERNEL_ALLOWANCE_BYTES, kernelSendBufferMax } from './ws/capacity.js';
+import { readWsConfig } from './ws/config.js';
 
 const env = process.env;
 const pod = envString(env, 'POD_NAME', `${hostname()}-${process.pid}`);
 const logger = createLogger({ service: SERVICE, pod });
 const registry = new Registry();
 collectDefaultMetrics({ register: registry });
+installProcessGuard({ service: SERVICE, registry, logger });
 
 const mode = envString(env, 'QUOTE_CACHE', 'herdguard');
 if (mode !== 'herdguard' && mode !== 'naive') {
@@ -34,7 +39,9 @@ const redisUrl = envUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.
 const upstreamUrl = envUrl(env, 'UPSTREAM_URL', ['http', 'https'], 'http://127.0.0.1:8090');
 const feedIntervalMs = envInt(env, 'FEED_INTERVAL_MS', 1000, 50, 60_000);
 const balanceIntervalMs = envInt(env, 'BALANCE_INTERVAL_MS', 1000, 0, 600_000);
-const dropBytes = envInt(env, 'WS_SEND_DROP_BYTES', 64 * 1024, 1, 64 * 1024 * 1024);
+const ws = readWsConfig(env);
+// Every WebSocket is an HTTP connection first: the HTTP cap leaves room for the WS cap plus HTTP clients.
+const httpLimits = readServerLimits(env, { ...DEFAULT_SERVER_LIMITS, maxConnections: ws.maxConnections + 1024 });
 
 // The one owner of "the current Redis": the quote cache, the feed bus, the poller lease
 // and the WS fleet registry all follow the primary the operator publishes (rendered
@@ -54,16 +61,8 @@ const app = createMarketData({
   registry,
   logger,
   feedIntervalMs,
-  ws: {
-    maxSubscriptions: envInt(env, 'WS_MAX_SUBSCRIPTIONS', 20, 1, 500),
-    maxConnections: envInt(env, 'WS_MAX_CONNECTIONS', 20_000, 1, 1_000_000),
-    maxMessageBytes: envInt(env, 'WS_MAX_MESSAGE_BYTES', 4096, 64, 1024 * 1024),
-    limits: {
-      dropAboveBytes: dropBytes,
-      disconnectAboveBytes: envInt(env, 'WS_SEND_DISCONNECT_BYTES', dropBytes * 4, dropBytes, 256 * 1024 * 1024),
-      maxConsecutiveDrops: envInt(env, 'WS_MAX_CONSECUTIVE_DROPS', 100, 1, 1_000_000),
-    },
-  },
+  ws,
+  httpLimits,
   balance: { intervalMs: balanceIntervalMs, tolerance: envInt(env, 'BALANCE_TOLERANCE_PCT', 5, 0, 100) / 100, maxShedFraction: 0.25 },
   debugEndpoints: env['DEBUG_ENDPOINTS'] === '1',
 });
@@ -77,8 +76,16 @@ const policy = await startLivePolicy({
     redis.onPolicy(u.rendered);
   },
 });
+const kernelMax = kernelSendBufferMax();
+if (ws.capacity.derivedCap !== null && kernelMax !== null && kernelMax > KERNEL_ALLOWANCE_BYTES) {
+  logger.warn('the kernel may buffer more per WebSocket than the connection budget allows', {
+    tcpWmemMax: kernelMax,
+    allowance: KERNEL_ALLOWANCE_BYTES,
+    fix: `set the pod sysctl net.ipv4.tcp_wmem to "4096 16384 ${KERNEL_ALLOWANCE_BYTES}"`,
+  });
+}
 const bound = await app.service.listen(port);
-logger.info('market-data listening', { port: bound, mode, redis: redis.address, upstreamUrl });
+logger.info('market-data listening', { port: bound, mode, redis: redis.address, upstreamUrl, ws: { cap: ws.capacity.cap, derivedCap: ws.capacity.derivedCap, memoryLimit: ws.capacity.limit, perConnectionBytes: ws.capacity.perConnectionBytes }, http: httpLimits });
 exitOnSignals(async () => {
   await policy.stop();
   await app.close();

@@ -1,13 +1,15 @@
 /**
- * One client's WebSocket: its subscriptions (capped), its bounded send buffer and its
- * validated messages. Every subscription is released when the socket closes, however
- * it closes, so a vanished client can never keep a feed loop alive.
+ * One client's WebSocket: its subscriptions (capped), its bounded send buffer, its
+ * validated and rate-limited messages, and its liveness (ping/pong, idle timeout). Every
+ * subscription is released when the socket closes, however it closes, so a vanished
+ * client can never keep a feed loop alive.
  */
 import type { WebSocket, RawData } from 'ws';
 import { HerdguardError } from '../../cache/errors.js';
 import type { FeedHub, Unsubscribe } from '../feed/hub.js';
 import type { QuoteEvent, Receiver } from '../feed/types.js';
 import type { SymbolList } from '../symbols.js';
+import { TokenBucket } from '../../feed-simulator/rate-limit.js';
 import { CloseCode, CloseReason } from './close-codes.js';
 import { parseClientMessage } from './protocol.js';
 import { decideSend, type SendLimits } from './send-policy.js';
@@ -21,6 +23,21 @@ export interface ConnectionDeps {
   readonly pod: string;
   readonly onDrop: () => void;
   readonly onSlowConsumer: () => void;
+  /** Counts a close by the connection policy (rate, heartbeat, idle). */
+  readonly onPolicyClose: (reason: PolicyCloseReason) => void;
+  readonly liveness: Liveness;
+  readonly now: () => number;
+}
+
+export type PolicyCloseReason = 'rate_limited' | 'dead_peer' | 'idle';
+
+export interface Liveness {
+  /** Client messages per second allowed on one connection, with a burst of twice as many. */
+  readonly maxMessagesPerSecond: number;
+  /** A ping goes out after this long without a pong; no pong within another interval = dead. */
+  readonly pingIntervalMs: number;
+  /** Closed when it holds no subscription and sent no message for this long. */
+  readonly idleTimeoutMs: number;
 }
 
 function textOf(data: RawData): string {
@@ -37,11 +54,19 @@ export class QuoteConnection implements Receiver {
   private badMessages = 0;
   private closing = false;
   private killTimer: NodeJS.Timeout | undefined;
+  private readonly rate: TokenBucket;
+  private lastHeardAt: number;
+  private lastMessageAt: number;
+  private pingSentAt: number | null = null;
 
   constructor(
     readonly ws: WebSocket,
     private readonly deps: ConnectionDeps,
-  ) {}
+  ) {
+    const l = deps.liveness;
+    this.rate = new TokenBucket(l.maxMessagesPerSecond, Math.max(1, l.maxMessagesPerSecond * 2), deps.now);
+    this.lastHeardAt = this.lastMessageAt = deps.now();
+  }
 
   get isClosing(): boolean {
     return this.closing;
@@ -54,6 +79,10 @@ export class QuoteConnection implements Receiver {
   /** Wires the socket; `onClosed` runs once when it is gone. */
   start(initialSymbol: string, onClosed: (c: QuoteConnection) => void): void {
     this.ws.on('message', (data: RawData, isBinary: boolean) => this.onMessage(data, isBinary));
+    this.ws.on('pong', () => {
+      this.lastHeardAt = this.deps.now();
+      this.pingSentAt = null;
+    });
     this.ws.on('error', () => this.ws.terminate());
     this.ws.once('close', () => {
       clearTimeout(this.killTimer);
@@ -94,6 +123,31 @@ export class QuoteConnection implements Receiver {
     this.killTimer.unref();
   }
 
+  /**
+   * One heartbeat and idle check, run by the server's sweep: cut a peer that left a ping
+   * unanswered for a whole interval, ping one not heard from for an interval, close an idle one.
+   */
+  sweep(): void {
+    if (this.closing) return;
+    const now = this.deps.now();
+    const l = this.deps.liveness;
+    if (this.pingSentAt !== null && now - this.pingSentAt >= l.pingIntervalMs) {
+      this.closing = true;
+      this.deps.onPolicyClose('dead_peer');
+      this.ws.terminate();
+      return;
+    }
+    if (this.subs.size === 0 && now - this.lastMessageAt >= l.idleTimeoutMs) {
+      this.deps.onPolicyClose('idle');
+      this.close(CloseCode.Idle, CloseReason.Idle);
+      return;
+    }
+    if (this.pingSentAt === null && now - this.lastHeardAt >= l.pingIntervalMs) {
+      this.pingSentAt = now;
+      this.ws.ping();
+    }
+  }
+
   private subscribe(raw: unknown): void {
     let symbol: string;
     try {
@@ -120,6 +174,12 @@ export class QuoteConnection implements Receiver {
   }
 
   private onMessage(data: RawData, isBinary: boolean): void {
+    if (this.closing) return;
+    this.lastHeardAt = this.lastMessageAt = this.deps.now();
+    if (!this.rate.take().allowed) {
+      this.deps.onPolicyClose('rate_limited');
+      return this.close(CloseCode.RateLimited, `${CloseReason.RateLimited} (at most ${this.deps.liveness.maxMessagesPerSecond})`);
+    }
     if (isBinary) return this.bad('binary_not_accepted', 'binary messages are not accepted; send JSON text');
     const p = parseClientMessage(textOf(data));
     if (!p.ok) return this.bad(p.code, p.message);

@@ -10,7 +10,8 @@ export interface SendLimits {
   readonly maxConsecutiveDrops: number;
 }
 
-export const DEFAULT_SEND_LIMITS: SendLimits = { dropAboveBytes: 64 * 1024, disconnectAboveBytes: 256 * 1024, maxConsecutiveDrops: 100 };
+// A quote is ~150 bytes: 16 KiB queues ~100 of them, and each supersedes the last anyway.
+export const DEFAULT_SEND_LIMITS: SendLimits = { dropAboveBytes: 16 * 1024, disconnectAboveBytes: 64 * 1024, maxConsecutiveDrops: 100 };
 
 export type SendDecision = 'send' | 'drop' | 'disconnect';
 

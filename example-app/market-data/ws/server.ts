@@ -1,19 +1,22 @@
 /**
  * WS /ws/quotes/:symbol on the service-kit HTTP server (noServer upgrade). The path is
- * validated before the upgrade, so a bad symbol gets a plain HTTP 400/404 with a JSON
- * body; the connection count is capped. Owns every connection until it closes.
+ * validated before the upgrade, so a bad symbol or an unparseable target gets a plain HTTP
+ * 400/404 with a JSON body; the connection count is capped (capacity.ts). Owns every
+ * connection until it closes, and the sweep that pings them and closes idle ones.
  */
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { Registry } from 'prom-client';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { HerdguardError } from '../../cache/errors.js';
-import { metrics } from '../../cache/metrics/names.js';
+import { labelValues, metrics } from '../../cache/metrics/names.js';
 import { counter, gauge } from '../../cache/metrics/prom.js';
+import { HttpError } from '../../service-kit/http.js';
+import { parseRequestTarget } from '../../service-kit/target.js';
 import type { FeedHub } from '../feed/hub.js';
 import type { SymbolList } from '../symbols.js';
 import { CloseCode, CloseReason } from './close-codes.js';
-import { QuoteConnection } from './connection.js';
+import { QuoteConnection, type Liveness } from './connection.js';
 import type { SendLimits } from './send-policy.js';
 
 export interface QuoteSocketOptions {
@@ -27,6 +30,8 @@ export interface QuoteSocketOptions {
   readonly maxConnections: number;
   readonly maxMessageBytes: number;
   readonly maxBadMessages?: number;
+  readonly liveness: Liveness;
+  readonly now?: () => number;
 }
 
 const WS_PATH = /^\/ws\/quotes\/([^/]*)$/;
@@ -46,6 +51,10 @@ export class QuoteSocketServer {
   private readonly cRebalanced;
   private readonly cDropped;
   private readonly cSlow;
+  private readonly cPolicy;
+  private readonly now: () => number;
+  /** The heartbeat and idle sweep; started by attach, stopped by closeAll. */
+  private sweeper: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: QuoteSocketOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
@@ -53,9 +62,12 @@ export class QuoteSocketServer {
     this.cRebalanced = counter(o.registry, metrics.wsRebalanced);
     this.cDropped = counter(o.registry, metrics.wsDropped);
     this.cSlow = counter(o.registry, metrics.wsSlowConsumerClosed);
+    this.cPolicy = counter(o.registry, metrics.wsPolicyClosed);
+    this.now = o.now ?? Date.now;
     this.gConns.set({ service: o.service }, 0);
     // Counters start at 0 so increase() sees the first rebalance, drop and slow-consumer close.
     for (const c of [this.cRebalanced, this.cDropped, this.cSlow]) c.inc({ service: o.service }, 0);
+    for (const reason of labelValues.wsPolicyClose) this.cPolicy.inc({ service: o.service, reason }, 0);
   }
 
   get count(): number {
@@ -64,6 +76,13 @@ export class QuoteSocketServer {
 
   attach(server: Server): void {
     server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
+    const l = this.o.liveness;
+    // A quarter of the shorter period: a dead peer is cut within 1.25 ping intervals.
+    const tickMs = Math.max(50, Math.min(l.pingIntervalMs, l.idleTimeoutMs) / 4);
+    this.sweeper ??= setInterval(() => {
+      for (const c of this.conns) c.sweep();
+    }, tickMs);
+    this.sweeper.unref();
   }
 
   /** Closes the `n` oldest connections with the rebalance code so the load balancer can spread them. */
@@ -81,6 +100,7 @@ export class QuoteSocketServer {
 
   /** Graceful shutdown: every client is told to go (1001), then we wait for the sockets to close. */
   async closeAll(): Promise<void> {
+    clearInterval(this.sweeper);
     const gone = [...this.conns].map((c) => new Promise<void>((resolve) => c.ws.once('close', () => resolve())));
     for (const c of this.conns) c.close(CloseCode.GoingAway, CloseReason.GoingAway);
     await Promise.all(gone);
@@ -89,7 +109,13 @@ export class QuoteSocketServer {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    const path = new URL(req.url ?? '/', 'http://ws.local').pathname;
+    let path: string;
+    try {
+      path = parseRequestTarget(req.url).pathname;
+    } catch (err) {
+      if (err instanceof HttpError) return refuse(socket, 400, 'Bad Request', err.code, err.message);
+      throw err;
+    }
     const m = WS_PATH.exec(path);
     if (!m) return refuse(socket, 404, 'Not Found', 'no_such_route', `no WebSocket route ${path}; use /ws/quotes/:symbol`);
     let symbol: string;
@@ -117,6 +143,9 @@ export class QuoteSocketServer {
       pod: this.o.pod,
       onDrop: () => this.cDropped.inc({ service: this.o.service }),
       onSlowConsumer: () => this.cSlow.inc({ service: this.o.service }),
+      onPolicyClose: (reason) => this.cPolicy.inc({ service: this.o.service, reason }),
+      liveness: this.o.liveness,
+      now: this.now,
     });
     this.conns.add(c);
     this.gConns.set({ service: this.o.service }, this.conns.size);
