@@ -4,7 +4,7 @@
  */
 import type { Redis } from 'ioredis';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../cache/envelope.js';
-import { leaseKey, replicaKey } from '../lease/keys.js';
+import { EPOCH_KEY, leaseKey, replicaKey } from '../lease/keys.js';
 import { runScript, WRITE } from '../lease/scripts.js';
 import { L2Health } from './l2-health.js';
 
@@ -14,7 +14,15 @@ export type L2Down = typeof L2_DOWN;
 const CONNECTING = new Set(['wait', 'connecting', 'connect', 'reconnecting']);
 const DOWN: Promise<L2Down> = Promise.resolve(L2_DOWN);
 
+/** A stale-epoch token (a promotion happened since the lease was won) counts as superseded. */
 export type WriteResult = 'written' | 'rejected-superseded' | 'rejected-expired' | L2Down;
+
+/**
+ * NOREPLICAS: the primary is fenced (min-replicas-to-write, docs/adr/0006-redis-fencing.md).
+ * Redis answered, so it is not a failure of Redis: reads go on, the write is skipped. The
+ * reply's first word is the protocol's error code.
+ */
+export const isNoReplicasReply = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOREPLICAS');
 
 export class RedisTier {
   readonly health = new L2Health();
@@ -52,6 +60,15 @@ export class RedisTier {
       const timer = setTimeout(() => done(false), timeoutMs);
       r.once('ready', onReady);
     });
+  }
+
+  /**
+   * Reports a failed command to the breaker, except a fenced primary's NOREPLICAS: that
+   * node answers reads, and opening the breaker would send them to the origin.
+   */
+  report(err: unknown): void {
+    if (isNoReplicasReply(err)) this.health.success();
+    else this.health.failure();
   }
 
   /** Whether L2 may be used for this request (cheap: no I/O). */
@@ -107,7 +124,7 @@ export class RedisTier {
       const r = await runScript(
         this.redis,
         WRITE,
-        [leaseKey(key), key],
+        [leaseKey(key), key, EPOCH_KEY],
         [
           token,
           encodeEnvelope(env),
@@ -119,9 +136,10 @@ export class RedisTier {
       );
       this.health.success();
       if (r === 1) return 'written';
-      return r === -1 ? 'rejected-superseded' : 'rejected-expired';
-    } catch {
-      this.health.failure();
+      return r === -2 ? 'rejected-expired' : 'rejected-superseded';
+    } catch (err) {
+      // A fenced primary's NOREPLICAS is a degraded write: the caller keeps the value in L1 only.
+      this.report(err);
       return L2_DOWN;
     }
   }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fenceDecision, writerMayTake, WRITER_TOKEN_PREFIX } from './fencing.js';
+import { fenceDecision, tokenEpoch, writerMayTake, WRITER_TOKEN_PREFIX } from './fencing.js';
 
 describe('fencing decision', () => {
   it.each([
@@ -20,5 +20,25 @@ describe('fencing decision', () => {
     expect(writerMayTake(null)).toBe(true);
     expect(writerMayTake('abc.1')).toBe(true);
     expect(writerMayTake(`${WRITER_TOKEN_PREFIX}abc.1`)).toBe(false);
+  });
+
+  it.each([
+    ['abc.1@2', 'abc.1@2', 2, 'write', 'the holder was stamped at the current epoch'],
+    ['abc.1@1', 'abc.1@1', 2, 'rejected-stale-epoch', 'a promotion happened since: the same token on a rewound node must not win'],
+    [null, 'abc.1@1', 2, 'rejected-stale-epoch', 'an old token never writes after a promotion, even to a free lease'],
+    ['abc.1', 'abc.1', 0, 'write', 'a token from before epochs on a node that never saw a promotion'],
+  ] as const)('holder %s, token %s, node epoch %i: %s (%s)', (holder, token, epoch, expected, _why) => {
+    expect(fenceDecision(holder, token, epoch)).toBe(expected);
+  });
+
+  it('reads the epoch a token was stamped with, 0 when there is none', () => {
+    expect(tokenEpoch('w:abc.7@12')).toBe(12);
+    expect(tokenEpoch('abc.7')).toBe(0);
+    expect(tokenEpoch('abc.7@x')).toBe(0);
+  });
+
+  it("lets a writer take another writer's lease only when it dates from before the node's epoch", () => {
+    expect(writerMayTake(`${WRITER_TOKEN_PREFIX}abc.1@1`, 2)).toBe(true);
+    expect(writerMayTake(`${WRITER_TOKEN_PREFIX}abc.1@2`, 2)).toBe(false);
   });
 });

@@ -3,15 +3,18 @@
  * fences its value write (see docs/adr/0001-lease-and-fencing.md).
  */
 import type { L2Down, RedisTier } from '../l2/redis-tier.js';
-import { L2_DOWN } from '../l2/redis-tier.js';
+import { isNoReplicasReply, L2_DOWN } from '../l2/redis-tier.js';
 import { WRITER_TOKEN_PREFIX } from './fencing.js';
-import { leaseKey } from './keys.js';
+import { EPOCH_KEY, leaseKey } from './keys.js';
 import { ACQUIRE, ACQUIRE_WRITER, RELEASE, runScript } from './scripts.js';
 
 export type Acquired =
   { readonly won: true; readonly token: string } | { readonly won: false; readonly holderPttlMs: number };
 
-/** Unique fence tokens: `instanceId` tells processes apart, the sequence tells calls apart. */
+/**
+ * Unique fence tokens: `instanceId` tells processes apart, the sequence tells calls apart.
+ * The Redis node stamps each won token with its failover epoch (lease/scripts.ts).
+ */
 export class TokenSource {
   private seq = 0;
   constructor(private readonly instanceId: string) {}
@@ -51,8 +54,8 @@ export class RedisLease {
     try {
       await runScript(this.tier.client, RELEASE, [leaseKey(key)], [token]);
       this.tier.health.success(); // also ends a half-open trial that usable() handed us
-    } catch {
-      this.tier.health.failure();
+    } catch (err) {
+      this.tier.report(err);
       this.orphan(key, token);
     }
   }
@@ -80,16 +83,18 @@ export class RedisLease {
     if (!this.tier.usable()) return L2_DOWN;
     const token = this.tokens.next(writer);
     try {
-      const [won, pttl] = (await runScript(
+      const [won, pttl, stamped] = (await runScript(
         this.tier.client,
         writer ? ACQUIRE_WRITER : ACQUIRE,
-        [leaseKey(key)],
+        [leaseKey(key), EPOCH_KEY],
         writer ? [token, ttlMs, WRITER_TOKEN_PREFIX] : [token, ttlMs],
-      )) as [number, number];
+      )) as [number, number, string?];
       this.tier.health.success();
-      return won === 1 ? { won: true, token } : { won: false, holderPttlMs: pttl };
-    } catch {
-      this.tier.health.failure();
+      return won === 1 ? { won: true, token: stamped ?? token } : { won: false, holderPttlMs: pttl };
+    } catch (err) {
+      // NOREPLICAS (a fenced primary) is a degraded write: no lease, the fill goes on without one.
+      if (!isNoReplicasReply(err)) this.tier.report(err);
+      else this.tier.health.success();
       return L2_DOWN;
     }
   }

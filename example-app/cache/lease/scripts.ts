@@ -4,6 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { EPOCH_SEPARATOR } from './fencing.js';
 import { MAX_REPLICAS, REPLICA_INFIX } from './keys.js';
 
 export interface LuaScript {
@@ -16,21 +17,44 @@ const script = (source: string): LuaScript => ({
   sha: createHash('sha1').update(source).digest('hex'),
 });
 
-/** KEYS[1]=lease; ARGV: token, ttlMs. Returns {1, ttl} when won, else {0, remaining pttl of the holder}. */
-export const ACQUIRE = script(`
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then return {1, tonumber(ARGV[2])} end
-return {0, redis.call('PTTL', KEYS[1])}
+/**
+ * Lua helpers shared by the scripts: the failover epoch of the node (EPOCH_KEY, raised by
+ * the operator atomically with a promotion) and the epoch a token was stamped with
+ * (`<token>@<epoch>`; none = 0). A holder stamped before the node's current epoch is a
+ * copy left by a promotion: it counts as no holder, and its write is refused.
+ */
+const EPOCHS = `
+local function node_epoch(k) return tonumber(redis.call('GET', k) or '0') or 0 end
+local function token_epoch(t) return tonumber(string.match(t, '${EPOCH_SEPARATOR}(%d+)$') or '0') or 0 end
+`;
+
+/**
+ * KEYS[1]=lease, KEYS[2]=epoch; ARGV: token, ttlMs. The token is stamped with the node's
+ * epoch. Returns {1, ttl, stamped token} when won, else {0, remaining pttl of the holder}.
+ */
+export const ACQUIRE = script(`${EPOCHS}
+local epoch = node_epoch(KEYS[2])
+local holder = redis.call('GET', KEYS[1])
+if holder and token_epoch(holder) >= epoch then return {0, redis.call('PTTL', KEYS[1])} end
+local mine = ARGV[1] .. '${EPOCH_SEPARATOR}' .. epoch
+redis.call('SET', KEYS[1], mine, 'PX', ARGV[2])
+return {1, tonumber(ARGV[2]), mine}
 `);
 
 /**
- * Writer acquisition: takes the lease from a reader (its value is about to be outdated, and
- * taking the lease fences its write) but never from another writer (prefix ARGV[3]).
+ * Writer acquisition (KEYS as ACQUIRE): takes the lease from a reader (its value is about
+ * to be outdated, and taking the lease fences its write) but never from another writer of
+ * this epoch (prefix ARGV[3]).
  */
-export const ACQUIRE_WRITER = script(`
+export const ACQUIRE_WRITER = script(`${EPOCHS}
+local epoch = node_epoch(KEYS[2])
 local holder = redis.call('GET', KEYS[1])
-if holder and string.sub(holder, 1, string.len(ARGV[3])) == ARGV[3] then return {0, redis.call('PTTL', KEYS[1])} end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
-return {1, tonumber(ARGV[2])}
+if holder and token_epoch(holder) >= epoch and string.sub(holder, 1, string.len(ARGV[3])) == ARGV[3] then
+  return {0, redis.call('PTTL', KEYS[1])}
+end
+local mine = ARGV[1] .. '${EPOCH_SEPARATOR}' .. epoch
+redis.call('SET', KEYS[1], mine, 'PX', ARGV[2])
+return {1, tonumber(ARGV[2]), mine}
 `);
 
 /** KEYS[1]=lease; ARGV: token. Deletes the lease only if we still hold it. */
@@ -40,12 +64,14 @@ return 0
 `);
 
 /**
- * KEYS[1]=lease, KEYS[2]=value key; ARGV: token ('' = unfenced), payload, pttl, copies, channel, message.
- * Returns 1 written, -1 superseded (another holder), -2 expired (no holder).
+ * KEYS[1]=lease, KEYS[2]=value key, KEYS[3]=epoch; ARGV: token ('' = unfenced), payload, pttl, copies, channel, message.
+ * Returns 1 written, -1 superseded (another holder), -2 expired (no holder), -3 stamped
+ * before the node's epoch (a promotion happened since; the holder may be a stale copy).
  * Copies 1..n-1 are the hot-key replicas; stale replicas beyond n are removed (contiguous, so stop at the first gap).
  */
-export const WRITE = script(`
+export const WRITE = script(`${EPOCHS}
 if ARGV[1] ~= '' then
+  if token_epoch(ARGV[1]) < node_epoch(KEYS[3]) then return -3 end
   local holder = redis.call('GET', KEYS[1])
   if holder ~= ARGV[1] then
     if holder then return -1 end
