@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedis } from '../../e2e/local/redis.js';
 import { FailoverBrain } from './brain.js';
+import { fenceBoundMs } from './fence.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
 import { MemorySeams, TEST_CONFIG, role, startTopology, steppingClock, untilTrue, waitSynced, withClient, type Node } from './test-harness.test-helpers.js';
 
@@ -89,7 +90,9 @@ describe('failover brain against real redis-server processes', () => {
         try {
           await c.set(`w${i}`, String(i));
           acked.push(`w${i}`);
-        } catch {
+        } catch (err) {
+          // NOREPLICAS: refused, so not acknowledged (the fence counts its replica once a second); try again.
+          if (err instanceof Error && err.message.startsWith('NOREPLICAS')) continue;
           return; // READONLY once the handover is done: this writer's job is over
         }
       }
@@ -142,5 +145,78 @@ describe('failover brain against real redis-server processes', () => {
     const masters = await Promise.all(nodes.slice(1).map((n) => role(n.server)));
     expect(masters.filter((r) => r === 'master')).toHaveLength(1);
     expect(second.brain.maxPrimariesObserved).toBe(1);
+  });
+
+  it('never promotes when only the operator is cut off from the primary while the replicas still hear it', async () => {
+    nodes = await startTopology(2);
+    const seams = new MemorySeams(nodes);
+    const clock = steppingClock();
+    const real = createRedisAdmin({ clock, timeoutMs: 200 });
+    admins.push(real);
+    let cut = false;
+    // Chaos wrapper around the real admin client: only the operator's path to the primary is gone.
+    const partitioned: RedisAdmin = { ...real, probe: (p) => (cut && p.name === 'redis-0' ? Promise.resolve({ ok: false, error: 'partitioned' }) : real.probe(p)) };
+    const { brain } = brainFor(seams, clock, partitioned);
+    await brain.tick(); // adopts redis-0 and fences every pod (the primary pings its replicas every second)
+    cut = true;
+    const started = performance.now();
+    // Real seconds matter: the replicas' silence counter runs on their clock, not the fake one.
+    for (let i = 0; performance.now() - started < 4500 && i < 400; i++) {
+      await brain.tick();
+      clock.advance(config.checkIntervalMs);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    expect(seams.record).toMatchObject({ primary: 'redis-0', promotions: 0, promotion: null });
+    expect(seams.events.map((e) => e.reason)).toContain('NoQuorum');
+    expect((await Promise.all(nodes.map((n) => role(n.server)))).filter((r) => r === 'master')).toHaveLength(1);
+  });
+
+  it('stops between two steps when the leader loses its Lease, and a successor finishes the promotion', async () => {
+    nodes = await startTopology(2);
+    const seams = new MemorySeams(nodes);
+    const first = brainFor(seams);
+    await first.brain.tick();
+    await nodes[0]!.server.kill();
+    seams.deposeAfterStep = 'Chosen'; // the Lease is lost right after the first step was recorded
+    let stopped: unknown = null;
+    for (let i = 0; i < 40 && stopped === null; i++) {
+      await first.brain.tick().catch((err: unknown) => (stopped = err));
+      first.clock.advance(config.checkIntervalMs);
+    }
+    expect(stopped).toMatchObject({ code: 'E_NOT_LEADER' });
+    expect(seams.refused).toBe(1);
+    expect(seams.record.promotion).toMatchObject({ step: 'Chosen' });
+    // Nothing changed after the check: both survivors are still replicas.
+    expect(await Promise.all(nodes.slice(1).map((n) => role(n.server)))).toEqual(['slave', 'slave']);
+    seams.deposeAfterStep = null;
+    seams.leading = true; // the successor holds the Lease
+    const second = brainFor(seams);
+    await tickUntil(second.brain, second.clock, () => seams.record.promotions === 1, 10);
+    expect(seams.record).toMatchObject({ promotions: 1, promotion: null, epoch: 2 });
+    expect((await Promise.all(nodes.slice(1).map((n) => role(n.server)))).filter((r) => r === 'master')).toHaveLength(1);
+  });
+
+  it('promotes a stalled primary once a replica has heard nothing for the fence bound, and the woken primary takes no write', async () => {
+    nodes = await startTopology(2);
+    const seams = new MemorySeams(nodes);
+    const { brain, clock } = brainFor(seams);
+    await brain.tick();
+    expect(seams.record.primaryFenced).toBe(true);
+    nodes[0]!.server.child.kill('SIGSTOP'); // alive, its pod Ready, answering nobody
+    const stalledAt = performance.now();
+    for (let i = 0; i < 400 && seams.record.promotions === 0; i++) {
+      await brain.tick();
+      clock.advance(config.checkIntervalMs);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    const promotedAfterMs = performance.now() - stalledAt;
+    console.info(`stalled primary: promoted ${Math.round(promotedAfterMs)} ms after SIGSTOP (fence bound ${fenceBoundMs(config.detectAfterMs)} ms)`);
+    expect(seams.record.promotions).toBe(1);
+    expect(promotedAfterMs).toBeGreaterThanOrEqual(fenceBoundMs(config.detectAfterMs) - 1000); // a replica counts whole seconds
+    nodes[0]!.server.child.kill('SIGCONT');
+    const wrote = await withClient(nodes[0]!.server, (c) => c.set('after-wake', '1').then(() => true, (err: Error) => err.message.split(' ')[0]));
+    expect(wrote === 'NOREPLICAS' || wrote === 'READONLY').toBe(true);
+    await tickUntil(brain, clock, () => false, 8);
+    expect(await role(nodes[0]!.server)).toBe('slave');
   });
 });

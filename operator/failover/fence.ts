@@ -33,7 +33,7 @@ export function fenceLagSeconds(detectAfterMs: number): number {
 /**
  * Latest moment after its replicas went silent that a fenced primary refuses writes: the
  * lag counts whole seconds (+1) and Redis re-counts good replicas once a second (+1).
- * Measured on redis-server 7.0: 0.7-1.5 s with a lag of 1 s (fence.int.test.ts).
+ * Measured on redis-server 7.0 with a lag of 1 s: 0.7-2.0 s (fence.int.test.ts).
  */
 export function fenceBoundMs(detectAfterMs: number): number {
   return (fenceLagSeconds(detectAfterMs) + 2) * 1000;
