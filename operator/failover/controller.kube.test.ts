@@ -21,6 +21,7 @@ import { CachePolicyController } from '../policy/controller.js';
 import type { CachePolicyObject, ConfigMapObject } from '../policy/types.js';
 import { RedisFailoverController } from './controller.js';
 import { REDIS_PORT_ANNOTATION } from './kube-seams.js';
+import { RECORD_KEY, recordConfigMapName } from './record-store.js';
 import { role } from './test-harness.test-helpers.js';
 
 const NS = 'hg-failover';
@@ -134,5 +135,9 @@ describe('redis failover controller on a real API server', () => {
     expect(text).toMatch(/herdguard_redis_promotions_total\{redis="redis",reason="PrimaryLost"\} 1/);
     expect(text).toMatch(/herdguard_redis_failover_duration_seconds_count\{redis="redis",reason="PrimaryLost"\} 1/);
     expect(failover.brainFor('hg-failover/redis')?.maxPrimariesObserved).toBe(1);
+    // One writer, one home: the record is in the StatefulSet's ConfigMap, no longer in any policy's status.
+    const cm = await api.get<ConfigMapObject>({ res: resources.configMaps, namespace: NS, name: recordConfigMapName('redis') });
+    expect(JSON.parse(cm.data?.[RECORD_KEY] ?? '{}')).toMatchObject({ primary: 'redis-1', epoch: 2, promotions: 1, promotion: null });
+    for (const p of ['profile', 'quotes']) expect((await status(p))?.failover).not.toHaveProperty('record');
   });
 });
