@@ -135,9 +135,13 @@ describe('redis failover controller on a real API server', () => {
     expect(text).toMatch(/herdguard_redis_promotions_total\{redis="redis",reason="PrimaryLost"\} 1/);
     expect(text).toMatch(/herdguard_redis_failover_duration_seconds_count\{redis="redis",reason="PrimaryLost"\} 1/);
     expect(failover.brainFor('hg-failover/redis')?.maxPrimariesObserved).toBe(1);
-    // One writer, one home: the record is in the StatefulSet's ConfigMap, no longer in any policy's status.
+    // One writer, one home: the record is in the StatefulSet's ConfigMap; the policies' status only mirrors it.
     const cm = await api.get<ConfigMapObject>({ res: resources.configMaps, namespace: NS, name: recordConfigMapName('redis') });
     expect(JSON.parse(cm.data?.[RECORD_KEY] ?? '{}')).toMatchObject({ primary: 'redis-1', epoch: 2, promotions: 1, promotion: null });
-    for (const p of ['profile', 'quotes']) expect((await status(p))?.failover).not.toHaveProperty('record');
+    for (const p of ['profile', 'quotes']) {
+      const mirror = ((await status(p))?.failover as { record?: { primary: string; epoch: number; promotion?: unknown } }).record;
+      expect(mirror).toMatchObject({ primary: 'redis-1', epoch: 2 });
+      expect(mirror?.promotion ?? null).toBeNull();
+    }
   });
 });

@@ -32,8 +32,8 @@ export interface FailoverStatus {
   /** host:port of the published primary, for services that cannot resolve pod names. */
   address?: string;
   warmup?: WarmupRequest | null;
-  /** Where older operators kept the record; read once to seed the record ConfigMap, then removed. */
-  record?: { primary: string | null; epoch: number; promotion: RedisRecord['promotion'] } | null;
+  /** A read-only mirror of the record (record-store.ts holds the record); seeds it when its ConfigMap is missing. */
+  record?: { primary: string | null; epoch: number; promotion: RedisRecord['promotion'] };
 }
 
 /** Conflicting status patches are retried this often, each after the informer had a moment to catch up. */
@@ -136,14 +136,17 @@ export function kubeSeams(i: KubeSeamsInput): FailoverSeams {
     loadRecord: () => i.store.load(),
     saveRecord: async (r) => {
       await i.store.save(r);
-      if (r.promotion !== null) return;
-      // The summary people read with kubectl (printer columns); the record itself stays in its ConfigMap.
+      // A read-only mirror for people and the chaos scenarios (kubectl, e2e): written by the same
+      // single writer after the record itself, never read back except to seed a missing record.
       const lastPromotion = r.lastPromotion ? new Date(r.lastPromotion).toISOString() : undefined;
+      const mirror = { primary: r.primary, epoch: r.epoch, promotion: r.promotion };
       await patchStatus((p) => {
         const s = p.status?.redis;
-        const stale = ((s?.failover ?? {}) as FailoverStatus).record !== undefined;
-        if (s?.promotions === r.promotions && s.lastPromotion === lastPromotion && !stale) return null;
-        return { promotions: r.promotions, ...(lastPromotion ? { lastPromotion } : {}), ...(stale ? { failover: { record: null } } : {}) };
+        const seen = ((s?.failover ?? {}) as FailoverStatus).record;
+        // A merge patch drops a null promotion, so the mirror read back has none: compare it as null.
+        const same = seen !== undefined && JSON.stringify({ ...seen, promotion: seen.promotion ?? null }) === JSON.stringify(mirror);
+        if (s?.promotions === r.promotions && s.lastPromotion === lastPromotion && same) return null;
+        return { promotions: r.promotions, ...(lastPromotion ? { lastPromotion } : {}), failover: { record: mirror } };
       });
     },
     ensureLeading: () => (i.leadership ? i.leadership() : Promise.resolve()),
