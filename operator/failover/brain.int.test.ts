@@ -106,6 +106,9 @@ describe('failover brain against real redis-server processes', () => {
     expect(await role(nodes[0]!.server)).toBe('slave');
     const present = await withClient(nodes[1]!.server, async (c) => (await c.mget(...acked)).filter((v) => v !== null).length);
     expect(acked.length - present).toBe(0);
+    // The leaving pod stops right after the handover: its successor, now alone, still takes writes.
+    await nodes[0]!.server.stop(1000);
+    expect(await withClient(nodes[1]!.server, (c) => c.set('after-handover', '1'))).toBe('OK');
   });
 
   it('never promotes when it is cut off from every Redis, however long the outage', async () => {

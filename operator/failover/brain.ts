@@ -276,6 +276,8 @@ export class FailoverBrain {
     await this.o.seams.ensureLeading();
     switch (a.kind) {
       case 'failover':
+        // The target's fence as it will be as primary (its old primary is leaving): no NOREPLICAS window after the handover.
+        await this.o.admin.setFence(pod(a.to), fencePlan(this.health, a.to, this.config.detectAfterMs).settings);
         return this.o.admin.failover(pod(a.from), pod(a.to), a.epoch);
       case 'replicaof-no-one': {
         const fence = fencePlan(this.health, a.pod, this.config.detectAfterMs).settings;
