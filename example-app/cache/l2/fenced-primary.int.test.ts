@@ -40,4 +40,23 @@ describe('a cache on a fenced Redis primary', () => {
     ).toBe('held');
     expect(originCalls).toBe(0);
   });
+
+  it('deletes what a refused write left behind once writes go through again, so other pods read the new value', async () => {
+    const policy = testPolicy({ l1: { ttl: '100ms', maxEntries: 1000 } });
+    const writer = createCache({ service: 't', redis: await ready(redis.client()), policy });
+    const reader = createCache({ service: 't', redis: await ready(redis.client()), policy });
+    caches.push(writer, reader);
+    let origin = 'v1';
+    expect(await writer.get('k:profile', () => Promise.resolve(origin))).toBe('v1');
+    await redis.admin().call('CONFIG', 'SET', 'min-replicas-to-write', '1', 'min-replicas-max-lag', '1');
+    origin = 'v2';
+    expect(await writer.write('k:profile', () => Promise.resolve(origin))).toBe('v2');
+    // While fenced, Redis still holds v1: nothing can be written or deleted there.
+    expect(await reader.get('k:profile', () => Promise.resolve(origin))).toBe('v1');
+    await redis.admin().call('CONFIG', 'SET', 'min-replicas-to-write', '0');
+    await new Promise((r) => setTimeout(r, 150)); // past l1.ttl
+    expect(await writer.get('k:other', () => Promise.resolve('x'))).toBe('x'); // the first write that goes through
+    expect(await redis.admin().exists('k:profile')).toBe(0);
+    expect(await reader.get('k:profile', () => Promise.resolve(origin))).toBe('v2');
+  });
 });

@@ -24,8 +24,17 @@ export type WriteResult = 'written' | 'rejected-superseded' | 'rejected-expired'
  */
 export const isNoReplicasReply = (err: unknown): boolean => err instanceof Error && err.message.startsWith('NOREPLICAS');
 
+/** Keys remembered after a fenced primary refused their write: at most this many (the rest expire by their ttl). */
+export const MAX_REFUSED_KEYS = 10_000;
+const DEL_BATCH = 500;
+
 export class RedisTier {
   readonly health = new L2Health();
+  /**
+   * Keys (with their hot-key copies) whose write a fenced primary refused: Redis may still
+   * hold an older value than the origin. Deleted once a write goes through again.
+   */
+  private refused = new Map<string, number>();
 
   constructor(
     private redis: Redis,
@@ -135,12 +144,39 @@ export class RedisTier {
         ],
       );
       this.health.success();
+      if (this.refused.size > 0) await this.dropRefused();
       if (r === 1) return 'written';
       return r === -2 ? 'rejected-expired' : 'rejected-superseded';
     } catch (err) {
       // A fenced primary's NOREPLICAS is a degraded write: the caller keeps the value in L1 only.
       this.report(err);
+      if (isNoReplicasReply(err) && (this.refused.size < MAX_REFUSED_KEYS || this.refused.has(key))) this.refused.set(key, copies);
       return L2_DOWN;
+    }
+  }
+
+  /** Keys still to delete because a fenced primary refused their write. */
+  get refusedKeys(): number {
+    return this.refused.size;
+  }
+
+  /**
+   * Writes are accepted again (the fence lifted, or this is a new primary that may hold the
+   * same old copies): delete what was left behind, so the next read fills from the origin
+   * instead of serving the value from before the refused write.
+   */
+  private async dropRefused(): Promise<void> {
+    const all = [...this.refused];
+    this.refused = new Map();
+    for (let i = 0; i < all.length; i += DEL_BATCH) {
+      const batch = all.slice(i, i + DEL_BATCH);
+      const names = batch.flatMap(([key, copies]) => Array.from({ length: Math.max(1, copies) }, (_, c) => replicaKey(key, c)));
+      try {
+        await this.redis.del(...names);
+      } catch {
+        for (const [key, copies] of all.slice(i)) this.refused.set(key, copies); // retried on the next write
+        return;
+      }
     }
   }
 }
