@@ -1,7 +1,8 @@
 /**
- * `npm run demo -- [--quick] [--keep]`: the main job, on local processes.
- * 1. The local stack: a real etcd + kube-apiserver, Redis (primary + 2 replicas), PostgreSQL
- *    with 10 000 users, the feed simulator, the operator, 3 profile and 3 market-data pods.
+ * `npm run demo -- [--quick] [--keep]`: the main job, on the real node on this machine.
+ * 1. The real node (cluster:local) and `helm upgrade --install` of the chart from images
+ *    built here: Redis (primary + 2 replicas), PostgreSQL with 10 000 users, the feed
+ *    simulator, the operator, 3 profile and 3 market-data pods.
  * 2. The herd of seed 004 twice: every key expires at once, then 5 000 concurrent requests;
  *    first under an unprotected CachePolicy, then under the protected one, switched live
  *    with `kubectl apply` (no restart: the pods keep their L1).
@@ -20,7 +21,10 @@ import { writeJson, writeReport, type Plot } from '../bench/lib/index.js';
 import { createRedisClient } from '../example-app/profile/app.js';
 import { ProfileDb } from '../example-app/profile/db.js';
 import { parseFlags, runCli } from '../example-app/profile/flags.js';
-import { LocalProvider } from './providers/local.js';
+import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../operator/names.js';
+import type { ChartProvider } from './providers/chart.js';
+import { providerOn } from './providers/index.js';
+import { LocalCluster } from './providers/local.js';
 import { runPrimaryKill } from './scenarios/redis-primary-kill.js';
 import { INSTANCES, NS, PROFILE_REDIS, SERVICE, TURNOVER_POLICY, USERS, deployRedisStack, profileEndpoints, until } from './scenarios/redis-kit.js';
 import type { ScenarioContext, ScenarioResult } from './scenarios/scenario.js';
@@ -33,7 +37,7 @@ const FLAGS = {
 
 /** A CachePolicy manifest for the profile pods: one herd mode plus the Redis the operator fails over. */
 function manifest(spec: Record<string, unknown>): string {
-  return stringify({ apiVersion: 'herdguard.io/v1alpha1', kind: 'CachePolicy', metadata: { name: SERVICE, namespace: NS }, spec });
+  return stringify(demoProvider.cachePolicy(NS, { name: SERVICE, replicas: INSTANCES, policySpec: spec }));
 }
 
 interface PodList {
@@ -41,13 +45,14 @@ interface PodList {
 }
 
 /** `kubectl apply` a policy, then wait until every profile pod reports the new generation applied. */
-async function applyPolicy(provider: LocalProvider, spec: Record<string, unknown>, log: (m: string) => void): Promise<number> {
+async function applyPolicy(provider: ChartProvider, spec: Record<string, unknown>, log: (m: string) => void): Promise<number> {
   const started = performance.now();
   await provider.kubectl(['apply', '-f', '-'], manifest(spec));
-  const generation = Number(await provider.kubectl(['get', 'cachepolicy', SERVICE, '-n', NS, '-o', 'jsonpath={.metadata.generation}']));
+  const policy = provider.policyName(SERVICE);
+  const generation = Number(await provider.kubectl(['get', 'cachepolicy', policy, '-n', NS, '-o', 'jsonpath={.metadata.generation}']));
   await until(`generation ${generation} applied on all ${INSTANCES} profile pods`, async () => {
-    const pods = JSON.parse(await provider.kubectl(['get', 'pods', '-n', NS, '-l', `app=${SERVICE}`, '-o', 'json'])) as PodList;
-    const applied = pods.items.filter((p) => p.metadata.annotations?.['herdguard.io/applied-generation'] === `${SERVICE}/${generation}`);
+    const pods = JSON.parse(await provider.kubectl(['get', 'pods', '-n', NS, '-l', provider.podSelector(SERVICE), '-o', 'json'])) as PodList;
+    const applied = pods.items.filter((p) => p.metadata.annotations?.[APPLIED_GENERATION_ANNOTATION] === appliedGenerationValue(policy, generation));
     return applied.length === INSTANCES;
   }, 30_000);
   const ms = performance.now() - started;
@@ -61,10 +66,10 @@ interface HerdPhase {
   readonly result: RunResult;
 }
 
-async function herdPhases(provider: LocalProvider, sizes: RunSizes, log: (m: string) => void): Promise<HerdPhase[]> {
+async function herdPhases(provider: ChartProvider, sizes: RunSizes, log: (m: string) => void): Promise<HerdPhase[]> {
   const primary = await provider.kubectl(['get', 'pods', '-n', NS, '-l', 'role=primary', '-o', 'jsonpath={.items[0].metadata.name}']);
   const addr = provider.redisAddress(primary);
-  const redisUrl = `redis://${addr.host}:${addr.port}`;
+  const redisUrl = `redis://:${encodeURIComponent(addr.password)}@${addr.host}:${addr.port}`;
   const databaseUrl = provider.databaseUrl();
   const admin = new pg.Client({ connectionString: databaseUrl });
   const redis = createRedisClient(redisUrl);
@@ -110,8 +115,8 @@ function herdPlots(phases: readonly HerdPhase[]): Plot[] {
   ];
 }
 
-function explore(provider: LocalProvider): string[] {
-  const kubectl = join(process.env['HERDGUARD_KUBE_BIN'] ?? '~/.cache/herdguard/kube-v1.34.4-r2/bin', 'kubectl');
+function explore(provider: ChartProvider): string[] {
+  const kubectl = 'kubectl';
   const metrics = provider
     .processes()
     .filter((n) => !n.startsWith('redis-'))
@@ -126,6 +131,8 @@ function explore(provider: LocalProvider): string[] {
   ];
 }
 
+const demoProvider = providerOn(new LocalCluster());
+
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), FLAGS);
   const quick = flags.quick ?? false;
@@ -134,18 +141,18 @@ runCli(async () => {
   const log = (msg: string) => process.stdout.write(`[demo +${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   const dir = resolve('reports/demo');
   mkdirSync(dir, { recursive: true });
-  const provider = new LocalProvider();
+  const provider = demoProvider;
   const ctx: ScenarioContext = { provider, quick, log };
   let stopping = false;
   const stop = async () => {
     if (stopping) return;
     stopping = true;
-    log('stopping the local stack');
+    log('uninstalling the release (the node stays up: npm run cluster:local -- down)');
     await provider.down();
   };
   process.once('SIGINT', () => void stop().then(() => process.exit(130)));
   try {
-    log('control plane: real etcd + kube-apiserver');
+    log('the real node: control plane, kubelet + containerd, CNI, kube-proxy, CoreDNS; images built with buildah');
     await provider.up();
     log(`stack: Redis primary + 2 replicas, PostgreSQL (${USERS} users), feed simulator, operator, ${INSTANCES} profile + ${INSTANCES} market-data`);
     const api = await deployRedisStack(ctx, {
@@ -153,8 +160,6 @@ runCli(async () => {
       extraServices: [{ name: 'market-data', replicas: INSTANCES, policySpec: marketPolicy() }],
       feedSimulator: {},
     });
-    const samples = await provider.kubectl(['apply', '-f', resolve('crds/samples/market-data.yaml'), '-n', NS]);
-    log(`sample CachePolicies applied with kubectl: ${samples.trim().replace(/\n/g, '; ')}`);
     const phases = await herdPhases(provider, sizes, log);
 
     log('Redis primary kill under load');

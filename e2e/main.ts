@@ -1,19 +1,20 @@
 /**
  * npm run e2e -- --provider local|kind [--scenario NAME] [--quick] [--json FILE]
- * Runs the scenarios on one provider, prints a short summary, writes every scenario's named
- * figures to FILE. Exit code 1 if any scenario failed.
+ * Runs the scenarios against the Helm release on one cluster (local: the real node on this
+ * machine; kind), prints a short summary, writes every scenario's named figures to FILE,
+ * each with the `cluster` it ran on. The cluster comes up once and goes down at the end
+ * (--keep-cluster leaves it up). Exit code 1 if any scenario failed.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { PROVIDER_NAMES, providers } from './providers/index.js';
+import { clusters, PROVIDER_NAMES, providerOn } from './providers/index.js';
 import { scenarios } from './scenarios/index.js';
 import { violations } from './scenarios/invariants.js';
-import type { ScenarioResult } from './scenarios/scenario.js';
 
 function usage(problem: string): never {
   throw new Error(
-    `${problem}\nusage: npm run e2e -- --provider ${PROVIDER_NAMES.join('|')} [--scenario ${scenarios.map((s) => s.name).join('|')}] [--quick] [--json FILE]`,
+    `${problem}\nusage: npm run e2e -- --provider ${PROVIDER_NAMES.join('|')} [--scenario ${scenarios.map((s) => s.name).join('|')}] [--quick] [--json FILE] [--keep-cluster]`,
   );
 }
 
@@ -21,7 +22,10 @@ function options() {
   let parsed;
   try {
     parsed = parseArgs({
-      options: { provider: { type: 'string' }, scenario: { type: 'string', multiple: true }, json: { type: 'string' }, quick: { type: 'boolean', default: false } },
+      options: {
+        provider: { type: 'string' }, scenario: { type: 'string', multiple: true }, json: { type: 'string' },
+        quick: { type: 'boolean', default: false }, 'keep-cluster': { type: 'boolean', default: false },
+      },
       strict: true,
     }).values;
   } catch (err) {
@@ -30,41 +34,44 @@ function options() {
   const provider = parsed.provider;
   if (!provider) usage('--provider is required');
   if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) usage(`unknown provider ${JSON.stringify(provider)}; accepted: ${PROVIDER_NAMES.join(', ')}`);
-  if (!providers[provider]) usage(`provider ${JSON.stringify(provider)} is not available in this build yet; available: ${Object.keys(providers).join(', ')}`);
   const names = parsed.scenario ?? scenarios.map((s) => s.name);
   for (const n of names) {
     if (!scenarios.some((s) => s.name === n)) usage(`unknown scenario ${JSON.stringify(n)}; accepted: ${scenarios.map((s) => s.name).join(', ')}`);
   }
-  return { provider, names, json: parsed.json, quick: parsed.quick ?? false };
+  return { provider, names, json: parsed.json, quick: parsed.quick ?? false, keep: parsed['keep-cluster'] ?? false };
 }
 
 async function main(): Promise<void> {
   const o = options();
-  const results: Record<string, ScenarioResult | { error: string }> = {};
-  for (const name of o.names) {
-    const scenario = scenarios.find((s) => s.name === name)!;
-    const provider = providers[o.provider]!();
-    const log = (msg: string) => console.error(`[${o.provider}/${name}] ${msg}`);
-    const started = Date.now();
-    try {
-      log(`up: ${scenario.description}`);
-      await provider.up();
-      const figures = await scenario.run({ provider, quick: o.quick, log });
-      const broken = violations(name, figures);
-      results[name] = broken.length ? { ...figures, error: `invariants violated: ${broken.join('; ')}` } : figures;
-    } catch (err) {
-      results[name] = { error: err instanceof Error ? err.message : String(err) };
-      // Providers that can (kind) save pod logs, events and node logs before tearing down.
-      const diagnostics = (provider as { collectDiagnostics?: () => Promise<string> }).collectDiagnostics;
-      if (diagnostics) await diagnostics.call(provider).then((dir) => log(`diagnostics in ${dir}`), () => undefined);
-    } finally {
-      await provider.down();
+  const results: Record<string, Record<string, unknown>> = {};
+  const cluster = clusters[o.provider]!();
+  try {
+    for (const name of o.names) {
+      const scenario = scenarios.find((s) => s.name === name)!;
+      const provider = providerOn(cluster);
+      const log = (msg: string) => console.error(`[${o.provider}/${name}] ${msg}`);
+      const started = Date.now();
+      try {
+        log(`up: ${scenario.description}`);
+        await provider.up();
+        const figures = await scenario.run({ provider, quick: o.quick, log });
+        const broken = violations(name, figures);
+        results[name] = broken.length ? { ...figures, error: `invariants violated: ${broken.join('; ')}` } : { ...figures };
+      } catch (err) {
+        results[name] = { error: err instanceof Error ? err.message : String(err) };
+        await provider.collectDiagnostics().then((dir) => log(`diagnostics in ${dir}`), () => undefined);
+      } finally {
+        if (provider.info) results[name] = { ...results[name]!, cluster: provider.info };
+        await provider.down();
+      }
+      log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
-    log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+  } finally {
+    if (!o.keep) await cluster.down((m) => console.error(`[${o.provider}] ${m}`));
   }
   console.log(`\ne2e on provider ${o.provider}`);
   for (const [name, r] of Object.entries(results)) {
-    console.log(`  ${name}: ${Object.entries(r).map(([k, v]) => `${k}=${String(v)}`).join('  ')}`);
+    console.log(`  ${name}: ${Object.entries(r).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('  ')}`);
   }
   if (o.json) {
     mkdirSync(dirname(o.json), { recursive: true });

@@ -11,7 +11,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
 import { chartDir, MONITORING_APIS, render, renderText, type RenderOptions } from './helm.js';
 import { OPERATOR_RULES } from './operator-rbac.js';
-import { cachePolicy, helmValues } from '../../e2e/kind/stack.js';
+import { cachePolicy, helmValues } from '../../e2e/providers/chart-values.js';
 import type { StackSpec } from '../../e2e/providers/provider.js';
 
 const NAMESPACE = 'shop';
@@ -31,10 +31,10 @@ const combos: Record<string, RenderOptions> = {
   'the examples off': { set: { 'examples.enabled': false } },
   'an external database': { set: { 'postgresql.enabled': false, 'externalDatabase.url': 'postgres://u:p@db:5432/profile' } },
   'NetworkPolicies on': { set: { 'networkPolicies.enabled': true } },
-  'the values the kind e2e provider installs': { set: helmValues(kindStack()), release: 'herdguard' },
+  'the values the e2e chart provider installs': { values: helmValues(e2eStack()), release: 'herdguard' },
 };
 
-function kindStack(): StackSpec {
+function e2eStack(): StackSpec {
   const policySpec = (prefix: string) => ({ targetRef: { kind: 'Deployment', name: 'x' }, keyspaces: [{ prefix, ttl: '10s' }] });
   return {
     namespace: NAMESPACE,
@@ -83,7 +83,7 @@ describe('helm template | kubectl apply --dry-run=server', () => {
   }
 
   it('accepts the CachePolicies the kind e2e provider applies', async () => {
-    const docs = kindStack().services.map((svc) => JSON.stringify(cachePolicy(NAMESPACE, svc)));
+    const docs = e2eStack().services.map((svc) => JSON.stringify(cachePolicy(NAMESPACE, svc)));
     for (const d of docs) expect(await cp.kubectl(['apply', '--dry-run=server', '-o', 'name', '-f', '-'], d)).toMatch(/cachepolicy.herdguard.io\/herdguard-/);
   });
 

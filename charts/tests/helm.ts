@@ -29,6 +29,8 @@ export interface Rendered {
 
 export interface RenderOptions {
   set?: Record<string, string | number | boolean>;
+  /** Nested values, each top-level key passed as one --set-json. */
+  values?: Record<string, unknown>;
   apiVersions?: string[];
   namespace?: string;
   release?: string;
@@ -39,6 +41,7 @@ export const MONITORING_APIS = ['monitoring.coreos.com/v1/ServiceMonitor', 'moni
 function templateArgs(o: RenderOptions): string[] {
   const args = ['template', o.release ?? 'hg', chartDir, '--namespace', o.namespace ?? 'shop'];
   for (const [k, v] of Object.entries(o.set ?? {})) args.push('--set', `${k}=${String(v)}`);
+  for (const [k, v] of Object.entries(o.values ?? {})) args.push('--set-json', `${k}=${JSON.stringify(v)}`);
   for (const a of o.apiVersions ?? []) args.push('--api-versions', a);
   return args;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StackSpec } from '../providers/provider.js';
-import { cachePolicy, helmValues } from './stack.js';
+import { cachePolicy, helmValues, mergeValues } from '../providers/chart-values.js';
 import { MissingToolError, preflight } from './tools.js';
 
 const stack: StackSpec = {
@@ -50,16 +50,28 @@ describe('kind provider preflight', () => {
   });
 });
 
-describe('kind provider stack mapping', () => {
-  it('installs the scenario replica counts, two operators, and no sample policies', () => {
+describe('chart provider stack mapping', () => {
+  it('installs the scenario replica counts, one operator by default, and no sample policies', () => {
     expect(helmValues(stack)).toMatchObject({
-      'operator.replicas': 2,
-      'examples.enabled': true,
-      'examples.samplePolicies': false,
-      'examples.profile.replicas': 3,
-      'examples.marketData.replicas': 2,
+      operator: { replicas: 1 },
+      examples: { enabled: true, samplePolicies: false, profile: { replicas: 3 }, marketData: { replicas: 2 } },
     });
-    expect(helmValues({ ...stack, operator: false })['operator.replicas']).toBe(0);
+    expect(helmValues({ ...stack, operator: false })).toMatchObject({ operator: { replicas: 0 } });
+    expect(helmValues({ ...stack, operators: 2 })).toMatchObject({ operator: { replicas: 2 } });
+  });
+
+  it("keeps the cluster's image values beside the stack's own values for the same component", () => {
+    const v = helmValues(stack, { redis: { image: { repository: 'localhost/r' } }, image: { pullPolicy: 'Never' } });
+    expect(v).toMatchObject({ redis: { image: { repository: 'localhost/r' }, replicas: 2 }, image: { pullPolicy: 'Never' } });
+  });
+
+  it('merges maps key by key and replaces lists and scalars, as helm layers values', () => {
+    expect(mergeValues({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] }, d: 2 })).toEqual({ a: { b: 1, c: [2] }, d: 2 });
+  });
+
+  it('passes operator and service environment as extraEnv lists', () => {
+    const v = helmValues({ ...stack, operatorEnv: { LEASE_DURATION_MS: '4000' }, services: [{ ...stack.services[0]!, env: { X: '1' } }] });
+    expect(v).toMatchObject({ operator: { extraEnv: [{ name: 'LEASE_DURATION_MS', value: '4000' }] }, examples: { profile: { extraEnv: [{ name: 'X', value: '1' }] } } });
   });
 
   it("points the scenario's policy at the chart's Deployment and Redis StatefulSet, keeping the rest", () => {

@@ -1,12 +1,14 @@
-/** Every provider, by name. */
-import { KindProvider } from './kind.js';
-import { LocalProvider } from './local.js';
-import type { Provider } from './provider.js';
+/** Every provider, by name: one ChartProvider over the cluster each makes. */
+import { ChartProvider } from './chart.js';
+import type { Cluster } from './cluster.js';
+import { KindCluster } from './kind.js';
+import { LocalCluster } from './local.js';
 
-export const providers: Record<string, () => Provider> = {
-  local: () => new LocalProvider(),
-  kind: () => new KindProvider(),
+export const clusters: Record<string, () => Cluster> = {
+  local: () => new LocalCluster(),
+  kind: () => new KindCluster(),
 };
 
-/** Names the CLI accepts; a known but not-yet-built provider gets a clear error. */
 export const PROVIDER_NAMES = ['local', 'kind'] as const;
+
+export const providerOn = (cluster: Cluster) => new ChartProvider(cluster);

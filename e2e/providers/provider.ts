@@ -1,7 +1,7 @@
 /**
- * What a cluster provider does for the e2e scenarios. `local` runs the real control plane
- * and plays the kubelet (starts the processes of each Pod it creates); `kind` deploys the
- * chart to a kind cluster. Scenarios speak only through this interface.
+ * What the e2e scenarios may do to a cluster. One implementation (ChartProvider) installs
+ * the Helm chart on a real cluster: `local`, the real node on this machine, or `kind`.
+ * Scenarios speak only through this interface, which speaks only to the Kubernetes API.
  */
 export interface ServiceSpec {
   /** Workload name and the npm service it runs: 'market-data' or 'profile'. */
@@ -45,23 +45,31 @@ export interface Provider {
   readonly kubeconfigPath: string;
   kubectl(args: string[], input?: string): Promise<string>;
   deployStack(stack: StackSpec): Promise<void>;
-  /** Process names: 'operator', 'redis', '<service>-<i>'. */
+  /** Process names: 'operator' (the leader), 'operator-<i>', 'redis-<i>', '<service>-<i>', 'feed-simulator'. */
   processes(): string[];
-  /** kill -9 one process (chaos). */
+  /** The Pod a process name stands for. */
+  podName(name: string): string;
+  /** The CachePolicy (and so the rendered ConfigMap) of a service. */
+  policyName(service: ServiceSpec['name']): string;
+  /** A service's CachePolicy manifest for a spec, named and targeted as the install needs. */
+  cachePolicy(namespace: string, svc: ServiceSpec): Record<string, unknown>;
+  /** Label selector of a service's pods. */
+  podSelector(service: ServiceSpec['name']): string;
+  /** kill -9 of a container's process, from its node; the kubelet restarts it. */
   kill(name: string): Promise<void>;
-  /** Starts a killed or stopped process again, same name and port. */
+  /** Waits until a killed process's container runs again and its pod is Ready. */
   restart(name: string): Promise<void>;
   /** http://host:port of a process's HTTP server (metrics, API). */
   endpoint(name: string): string;
-  /** OS pid of a process, where the provider can tell (local). */
-  pid(name: string): number | undefined;
+  /** Memory of a process's pod, from its cgroup as the kubelet reports it. */
+  memoryBytes(name: string): Promise<{ rssBytes: number; workingSetBytes: number }>;
   /**
-   * Planned deletion of a pod (rolling update): the Pod gets its deletionTimestamp first,
-   * so the operator can switch over, then the process stops and the pod comes back.
+   * Planned deletion of a pod (rolling update): graceful, so the operator can switch over
+   * during the grace period; resolves once its controller's replacement is Ready.
    */
-  deletePod?(name: string): Promise<void>;
-  /** host and port of a Redis pod, for scenarios that ask Redis directly (INFO replication). */
-  redisAddress?(name: string): { host: string; port: number };
+  deletePod(name: string): Promise<void>;
+  /** Address and password of a Redis pod, for scenarios that ask Redis directly (INFO replication). */
+  redisAddress(name: string): { host: string; port: number; password: string };
   /** PostgreSQL URL of the profile database (pg_stat_statements enabled). */
-  databaseUrl?(): string;
+  databaseUrl(): string;
 }

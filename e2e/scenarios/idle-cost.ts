@@ -1,9 +1,9 @@
 /**
  * idle-cost: 500 CachePolicies, then nothing changes for 60 s. Counts what the operator
- * asks of the API server meanwhile (its own client counts every request by verb) and its RSS.
+ * asks of the API server meanwhile (its own client counts every request by verb) and the
+ * memory of its pod (its cgroup, from the kubelet's stats).
  * Lease renewals are reported apart: leader election must write to stay leader.
  */
-import { readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Scenario } from './scenario.js';
 
@@ -63,8 +63,7 @@ export const idleCost: Scenario = {
     const before = await apiCounts(endpoint);
     await sleep(idleMs);
     const after = await apiCounts(endpoint);
-    const pid = ctx.provider.pid('operator');
-    const rssKb = pid ? Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? NaN) : NaN;
+    const memory = await ctx.provider.memoryBytes('operator');
     return {
       policies: POLICIES,
       idleSeconds: idleMs / 1000,
@@ -72,7 +71,9 @@ export const idleCost: Scenario = {
       idleApiRequests: delta(before, after, (v, r) => v !== 'watch' && r !== 'leases'),
       idleWatchReconnects: delta(before, after, (v) => v === 'watch'),
       idleLeaseRequests: delta(before, after, (_v, r) => r === 'leases'),
-      operatorRssMB: Math.round(rssKb / 102.4) / 10,
+      // The operator pod's cgroup, as the kubelet's stats report it.
+      operatorRssMB: Math.round(memory.rssBytes / 104857.6) / 10,
+      operatorWorkingSetMB: Math.round(memory.workingSetBytes / 104857.6) / 10,
     };
   },
 };

@@ -39,7 +39,7 @@ import { ProfileDb } from '../../example-app/profile/db.js';
 import { POLICY_KEY, renderedConfigMapName } from '../../operator/names.js';
 import { startProcess, tempDir, freePort, waitFor, type Managed } from '../local/process.js';
 import type { Provider } from '../providers/provider.js';
-import { KubeApi, NS, PROFILE_REDIS, requireRedisProvider, until } from './redis-kit.js';
+import { KubeApi, NS, PROFILE_REDIS, until } from './redis-kit.js';
 import type { Scenario, ScenarioResult } from './scenario.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -68,7 +68,7 @@ const profileEndpoints = (p: Provider) => p.processes().filter((n) => n.startsWi
 
 /** kubectl apply of the profile CachePolicy; resolves once every profile pod reports the new generation. */
 async function applyProfilePolicy(p: Provider, mode: Mode): Promise<number> {
-  const manifest = { apiVersion: 'herdguard.io/v1alpha1', kind: 'CachePolicy', metadata: { name: 'profile', namespace: NS }, spec: profileSpec(mode) };
+  const manifest = p.cachePolicy(NS, { name: 'profile', replicas: PROFILES, policySpec: profileSpec(mode) });
   const generation = Number((await p.kubectl(['apply', '-f', '-', '-o', 'jsonpath={.metadata.generation}'], JSON.stringify(manifest))).trim());
   for (const url of profileEndpoints(p)) {
     await waitFor(`${url} applied CachePolicy profile generation ${generation} (${mode})`, async () => {
@@ -88,8 +88,9 @@ interface HerdKit {
 }
 
 async function herdKit(p: Provider): Promise<HerdKit> {
-  const rp = requireRedisProvider(p);
-  const redisUrl = `redis://127.0.0.1:${rp.redisAddress('redis-0').port}`;
+  const rp = p;
+  const primary = rp.redisAddress('redis-0');
+  const redisUrl = `redis://:${encodeURIComponent(primary.password)}@${primary.host}:${primary.port}`;
   const admin = new pg.Client({ connectionString: rp.databaseUrl() });
   await admin.connect();
   const db = new ProfileDb({ url: rp.databaseUrl(), poolMax: 4, service: 'observability-live-warm' });
@@ -201,7 +202,7 @@ export const observabilityLive: Scenario = {
           { name: 'market-data', replicas: 1, policySpec: marketDataPolicy, env: { UPSTREAM_URL: sim.url } },
         ],
       });
-      api = new KubeApi(p.kubeconfigPath);
+      api = new KubeApi(p.kubeconfigPath, p.policyName('profile'), (n) => p.podName(n));
       await until('the operator published the Redis primary', async () => (await api?.renderedPrimary()) != null, 60_000);
       ctx.log(`stack up: ${p.processes().join(', ')}`);
       kit = await herdKit(p);

@@ -20,7 +20,6 @@ import {
   nameErrors,
   primeAll,
   profileEndpoints,
-  requireRedisProvider,
   round,
   until,
   type KubeApi,
@@ -41,7 +40,7 @@ export const operatorKilledMidPromotion: Scenario = {
   name: 'operator-killed-mid-promotion',
   description: `kill -9 the leading operator after it recorded step Promoted (Redis primary killed under ${GETS_PER_SECOND} GET/s); the standby finishes; primaries seen at once`,
   async run(ctx) {
-    const chaos = requireRedisProvider(ctx.provider);
+    const chaos = ctx.provider;
     const api = await deployRedisStack(ctx, {
       redisPods: REDIS_PODS,
       operators: 2,

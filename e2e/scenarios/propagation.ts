@@ -20,8 +20,6 @@ const spec = (ttlSeconds: number) => ({
   keyspaces: [{ prefix: 'quote:', ttl: `${ttlSeconds}s`, jitter: { max: '500ms' }, staleWhileRevalidate: '5s' }],
 });
 
-const manifest = (ttlSeconds: number) =>
-  JSON.stringify({ apiVersion: 'herdguard.io/v1alpha1', kind: 'CachePolicy', metadata: { name: SERVICE, namespace: NS }, spec: spec(ttlSeconds) });
 
 export const propagation: Scenario = {
   name: 'propagation',
@@ -32,7 +30,8 @@ export const propagation: Scenario = {
     const kc = new KubeConfig();
     kc.loadFromFile(ctx.provider.kubeconfigPath);
     const client = new HttpKubeClient({ kubeConfig: kc, userAgent: 'herdguard-e2e' });
-    const pods = new Informer<KubeObject>({ client, res: resources.pods, namespace: NS, labelSelector: `app=${SERVICE}` });
+    const pods = new Informer<KubeObject>({ client, res: resources.pods, namespace: NS, labelSelector: ctx.provider.podSelector(SERVICE) });
+    const manifest = (ttlSeconds: number) => JSON.stringify(ctx.provider.cachePolicy(NS, { name: SERVICE, replicas: REPLICAS, policySpec: spec(ttlSeconds) }));
     let waiting: { want: string; resolve: () => void } | undefined;
     const check = () => {
       const all = pods.list();
@@ -48,7 +47,7 @@ export const propagation: Scenario = {
         const started = performance.now();
         const applied = new Promise<void>((resolve) => (waiting = { want: '', resolve }));
         const out = await ctx.provider.kubectl(['apply', '-f', '-', '-o', 'jsonpath={.metadata.generation}'], manifest(3 + i));
-        waiting!.want = appliedGenerationValue(SERVICE, Number(out.trim()));
+        waiting!.want = appliedGenerationValue(ctx.provider.policyName(SERVICE), Number(out.trim()));
         check();
         let timer: NodeJS.Timeout | undefined;
         await Promise.race([

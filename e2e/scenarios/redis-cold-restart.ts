@@ -18,7 +18,6 @@ import {
   nameErrors,
   primeAll,
   profileEndpoints,
-  requireRedisProvider,
   round,
   until,
 } from './redis-kit.js';
@@ -34,7 +33,7 @@ export const redisColdRestart: Scenario = {
   name: 'redis-cold-restart',
   description: `kill -9 the Redis primary and replica under ${GETS_PER_SECOND} GET/s, restart them empty: warmup at ${WARMUP_RATE}/s, origin peak, seconds to 90 % hits`,
   async run(ctx) {
-    const chaos = requireRedisProvider(ctx.provider);
+    const chaos = ctx.provider;
     const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
     const names = Array.from({ length: REDIS_PODS }, (_, i) => `redis-${i}`);
     const pods = Object.fromEntries(names.map((n) => [n, chaos.redisAddress(n)]));

@@ -99,21 +99,6 @@ export interface StackOptions {
   readonly feedSimulator?: StackSpec['feedSimulator'];
 }
 
-export function requireRedisProvider(p: Provider): Required<Pick<Provider, 'deletePod' | 'redisAddress' | 'databaseUrl'>> {
-  if (!p.deletePod || !p.redisAddress || !p.databaseUrl) {
-    throw new Error(`provider ${p.name} cannot run the Redis chaos scenarios yet (needs deletePod, redisAddress, databaseUrl)`);
-  }
-  return {
-    deletePod: (name) => p.deletePod?.(name) ?? Promise.reject(new Error('deletePod vanished')),
-    redisAddress: (name) => {
-      const a = p.redisAddress?.(name);
-      if (!a) throw new Error(`no address for ${name}`);
-      return a;
-    },
-    databaseUrl: () => p.databaseUrl?.() ?? '',
-  };
-}
-
 /** Deploys the stack and waits until every profile instance follows the primary the operator published. */
 export async function deployRedisStack(ctx: ScenarioContext, o: StackOptions): Promise<KubeApi> {
   await ctx.provider.deployStack({
@@ -125,7 +110,7 @@ export async function deployRedisStack(ctx: ScenarioContext, o: StackOptions): P
     ...(o.feedSimulator ? { feedSimulator: o.feedSimulator } : {}),
     services: [{ name: SERVICE, replicas: INSTANCES, policySpec: o.policySpec ?? PROFILE_POLICY }, ...(o.extraServices ?? [])],
   });
-  const api = new KubeApi(ctx.provider.kubeconfigPath);
+  const api = new KubeApi(ctx.provider.kubeconfigPath, ctx.provider.policyName(SERVICE), (n) => ctx.provider.podName(n));
   await until('the operator published the Redis primary', async () => (await api.renderedPrimary()) !== null, 60_000);
   ctx.log(`stack up: ${ctx.provider.processes().join(', ')}; primary ${String(await api.renderedPrimary())}`);
   return api;
@@ -144,14 +129,20 @@ export async function until(what: string, probe: () => Promise<boolean>, timeout
 /** The scenario's view of the API: the CachePolicy status and the rendered policy. */
 export class KubeApi {
   readonly client: HttpKubeClient;
-  constructor(kubeconfigPath: string) {
+  constructor(
+    kubeconfigPath: string,
+    /** The profile's CachePolicy (and so its rendered ConfigMap). */
+    private readonly policyName: string,
+    /** The Pod behind a process name ('redis-1'). */
+    private readonly podOf: (name: string) => string,
+  ) {
     const kc = new KubeConfig();
     kc.loadFromFile(kubeconfigPath);
     this.client = new HttpKubeClient({ kubeConfig: kc, userAgent: 'herdguard-e2e-redis' });
   }
 
   async policy(): Promise<CachePolicyObject> {
-    return this.client.get<CachePolicyObject>({ res: resources.cachePolicies, namespace: NS, name: SERVICE });
+    return this.client.get<CachePolicyObject>({ res: resources.cachePolicies, namespace: NS, name: this.policyName });
   }
 
   /** `redis.primary` (host:port) of the rendered policy the services watch, or null. */
@@ -159,14 +150,15 @@ export class KubeApi {
     const cm = await this.client.get<KubeObject & { data?: Record<string, string> }>({
       res: resources.configMaps,
       namespace: NS,
-      name: renderedConfigMapName(SERVICE),
+      name: renderedConfigMapName(this.policyName),
     });
     const doc = JSON.parse(cm.data?.[POLICY_KEY] ?? '{}') as { redis?: { primary?: string } };
     return doc.redis?.primary ?? null;
   }
 
+  /** A label of the Pod behind a process name. */
   async podLabel(name: string, label: string): Promise<string | undefined> {
-    return (await this.client.get<KubeObject>({ res: resources.pods, namespace: NS, name })).metadata.labels?.[label];
+    return (await this.client.get<KubeObject>({ res: resources.pods, namespace: NS, name: this.podOf(name) })).metadata.labels?.[label];
   }
 
   close(): void {
@@ -496,7 +488,7 @@ export class RedisWatcher {
   private readonly abort = new AbortController();
   readonly last = new Map<string, ReplicationInfo | null>();
 
-  constructor(pods: Record<string, { host: string; port: number }>) {
+  constructor(pods: Record<string, { host: string; port: number; password?: string }>) {
     for (const [name, addr] of Object.entries(pods)) {
       const c = new Redis({
         ...addr,

@@ -17,7 +17,6 @@ import {
   nameErrors,
   primeAll,
   profileEndpoints,
-  requireRedisProvider,
   round,
 } from './redis-kit.js';
 import type { Scenario } from './scenario.js';
@@ -32,7 +31,7 @@ export const redisPlannedRestart: Scenario = {
   name: 'redis-planned-restart',
   description: `delete the Redis primary's Pod under ${GETS_PER_SECOND} GET/s + ${PUTS_PER_SECOND} PUT/s: FAILOVER first, no client error, no acknowledged write lost`,
   async run(ctx) {
-    const chaos = requireRedisProvider(ctx.provider);
+    const chaos = ctx.provider;
     const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
     const pods = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, chaos.redisAddress(`redis-${i}`)]));
     const endpoints = profileEndpoints(ctx.provider);

@@ -36,7 +36,6 @@ import {
   nameErrors,
   primeAll,
   profileEndpoints,
-  requireRedisProvider,
   round,
   TURNOVER_POLICY,
   steadyWarmMs,
@@ -68,7 +67,7 @@ export interface PrimaryKillOptions {
 }
 
 export async function runPrimaryKill(ctx: ScenarioContext, o: PrimaryKillOptions): Promise<PrimaryKillRun> {
-  const chaos = requireRedisProvider(ctx.provider);
+  const chaos = ctx.provider;
   const api = o.deployed ?? (await deployRedisStack(ctx, { redisPods: REDIS_PODS, policySpec: TURNOVER_POLICY }));
   const pods = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, chaos.redisAddress(`redis-${i}`)]));
   const watcher = new RedisWatcher(pods);

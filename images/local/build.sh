@@ -4,11 +4,13 @@
 # needs as an OCI archive into ~/.cache/herdguard/images/ for `ctr images import`.
 # Prints one line per image: name, size, archive. Users with Docker build the same
 # Dockerfile against the public bases (see its header).
+# HERDGUARD_BUILD_CONTEXT builds from another checkout (e.g. a clean worktree of HEAD).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 . images/local/lib.sh
 bash images/local/bases.sh
 mkdir -p "$ARCHIVES"
+context="${HERDGUARD_BUILD_CONTEXT:-.}"
 
 # The Dockerfile's build stages run `npm ci`; --network host lets them reach the npm
 # registry the way this machine does, without a bridge of buildah's own.
@@ -17,7 +19,7 @@ for target in operator services; do
   t=$(date +%s)
   "${BUILDAH[@]}" bud --quiet --layers --network host --pull-never --target "$target" \
     --build-arg "NODE_IMAGE=$NODE_BUILD_IMAGE" --build-arg "RUNTIME_IMAGE=$NODE_RUNTIME_IMAGE" \
-    -t "${!var}" -f Dockerfile . >/dev/null
+    -t "${!var}" -f "$context/Dockerfile" "$context" >/dev/null
   echo "build: ${!var} in $(( $(date +%s) - t ))s" >&2
 done
 

@@ -26,6 +26,8 @@ import { ensureNodePki, identity, type ClientName } from './pki.js';
 export interface NodeCluster {
   readonly layout: NodeLayout;
   readonly kubeconfigPath: string;
+  /** Where kubectl and the other Kubernetes binaries are. */
+  readonly binDir: string;
   readonly images: readonly BuiltImage[];
   kubectl(args: string[], input?: string): Promise<string>;
 }
@@ -75,7 +77,7 @@ export function isUp(l = nodeLayout()): boolean {
 }
 
 function cluster(l: NodeLayout, bin: string, images: readonly BuiltImage[]): NodeCluster {
-  return { layout: l, kubeconfigPath: l.adminKubeconfig, images, kubectl: (args, input) => kubectlAt(bin, l.adminKubeconfig, args, input) };
+  return { layout: l, kubeconfigPath: l.adminKubeconfig, binDir: bin, images, kubectl: (args, input) => kubectlAt(bin, l.adminKubeconfig, args, input) };
 }
 
 export async function up(log: Log, l = nodeLayout()): Promise<NodeCluster> {
