@@ -1,8 +1,9 @@
 /**
  * The one definition of a CachePolicy spec. The CRD under crds/ is generated from it
  * (OpenAPI v3 + CEL), and the services validate their policy file with it (Ajv for the
- * structure, the TypeScript twin of each CEL rule for cross-field checks), so the API
- * server and a service can never disagree about what a valid policy is.
+ * structure, the TypeScript twin of each CEL rule in rules.ts for cross-field checks), so
+ * the API server and a service never disagree about what a valid policy is; the agreement
+ * test (operator/crd/agreement.kube.test.ts) checks that against a real API server.
  */
 import { DEFAULTS } from './defaults.js';
 import { DURATION_MAX_LENGTH, DURATION_MIN_LENGTH, DURATION_PATTERN } from './duration.js';
