@@ -13,11 +13,13 @@ export const CLIENT_ERROR_CODES = {
   badRequest: 'bad_request',
   invalidUrl: 'invalid_url',
   expectationFailed: 'expectation_failed',
+  methodNotAllowed: 'method_not_allowed',
+  missingHost: 'missing_host',
   headersTooLarge: 'headers_too_large',
   requestTimeout: 'request_timeout',
 } as const;
 
-const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 417: 'Expectation Failed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+const STATUS_TEXT: Record<number, string> = { 400: 'Bad Request', 405: 'Method Not Allowed', 417: 'Expectation Failed', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
 
 export function toClientError(err: NodeJS.ErrnoException): HttpError {
   if (err.code === 'HPE_HEADER_OVERFLOW') {
@@ -41,25 +43,41 @@ function rawResponse(e: HttpError): string {
   );
 }
 
+/** The request a socket carries now and its response. */
+export interface InFlight {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+}
+
 /**
- * Answers parser errors as JSON. `inFlight` maps a socket to the response of the request
- * still being read or answered on it: if that response has started, the client already has
- * its answer and the socket is just closed; if not, the error is answered through that
- * response. Either way one request gets one answer.
+ * Answers parser errors as JSON, one answer per request:
+ * - bytes at fault inside the current request's body: answered through its response, unless
+ *   that has started (the request has its answer; the socket is just closed);
+ * - bytes at fault in a later request: answered once the current response is written.
  */
-export function answerClientErrors(server: Server, inFlight: WeakMap<Socket, ServerResponse>): void {
+export function answerClientErrors(server: Server, inFlight: WeakMap<Socket, InFlight>): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
-    const res = inFlight.get(socket);
-    if (err.code === 'ECONNRESET' || !socket.writable || res?.headersSent) {
+    if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
     }
     const e = toClientError(err);
-    if (res) {
-      sendError(res, new HttpError(e.status, e.code, e.message, { connection: 'close' }));
+    const cur = inFlight.get(socket);
+    if (cur && !cur.req.complete) {
+      if (cur.res.headersSent) socket.destroy();
+      else sendError(cur.res, new HttpError(e.status, e.code, e.message, { connection: 'close' }));
+      return;
+    }
+    if (cur && !cur.res.writableEnded) {
+      cur.res.once('finish', () => socket.end(rawResponse(e)));
       return;
     }
     socket.end(rawResponse(e));
+  });
+  // Without a listener Node closes a CONNECT silently; no service here is a proxy.
+  server.on('connect', (_req: IncomingMessage, socket: Socket) => {
+    socket.on('error', () => socket.destroy());
+    socket.end(rawResponse(new HttpError(405, CLIENT_ERROR_CODES.methodNotAllowed, 'CONNECT is not served: this is not a proxy')));
   });
   // Node's default answer to an Expect other than 100-continue has no body.
   server.on('checkExpectation', (req: IncomingMessage, res: ServerResponse) => {

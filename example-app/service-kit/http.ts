@@ -100,15 +100,23 @@ export function sendError(res: ServerResponse, err: HttpError): void {
   sendJson(res, err.status, { error: { code: err.code, message: err.message } }, err.headers);
 }
 
+/**
+ * A refusal before the body was read: the connection closes after the answer, so the rest
+ * of the body is never read (Node would otherwise read and drop it, however long it is,
+ * and a body read broken off leaves the socket paused until a timeout).
+ */
+const CLOSE = { connection: 'close' };
+
 /** Reads a JSON body of at most `limitBytes`; 415 for another type, 413 when larger, 400 when not JSON. */
 export async function readJsonBody(req: IncomingMessage, limitBytes = 16 * 1024): Promise<unknown> {
   const type = req.headers['content-type'] ?? '';
-  if (!/^application\/json\b/i.test(type)) {
-    throw new HttpError(415, 'unsupported_media_type', `expected content-type application/json, got "${type}"`);
+  // `application/json` with parameters only: not `application/json-patch+json` or `application/jsonx`.
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, 'unsupported_media_type', `expected content-type application/json, got "${type.slice(0, 80)}"`, CLOSE);
   }
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limitBytes) {
-    throw new HttpError(413, 'body_too_large', `body of ${declared} bytes exceeds the ${limitBytes}-byte limit`);
+    throw new HttpError(413, 'body_too_large', `body of ${declared} bytes exceeds the ${limitBytes}-byte limit`, CLOSE);
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -116,14 +124,14 @@ export async function readJsonBody(req: IncomingMessage, limitBytes = 16 * 1024)
     for await (const chunk of req as AsyncIterable<Buffer>) {
       size += chunk.length;
       if (size > limitBytes) {
-        throw new HttpError(413, 'body_too_large', `body exceeds the ${limitBytes}-byte limit`);
+        throw new HttpError(413, 'body_too_large', `body exceeds the ${limitBytes}-byte limit`, CLOSE);
       }
       chunks.push(chunk);
     }
   } catch (err) {
     if (err instanceof HttpError) throw err;
     // The client broke the body (bad chunked framing, reset): its fault, not a 500.
-    throw new HttpError(400, 'body_incomplete', 'the request body ended before it was complete');
+    throw new HttpError(400, 'body_incomplete', 'the request body ended before it was complete', CLOSE);
   }
   try {
     return JSON.parse(Buffer.concat(chunks).toString('utf8')) as unknown;

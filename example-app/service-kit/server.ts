@@ -10,7 +10,7 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../cache/log.js';
 import { metrics } from '../cache/metrics/names.js';
 import { counter, histogram } from '../cache/metrics/prom.js';
-import { answerClientErrors } from './client-errors.js';
+import { answerClientErrors, CLIENT_ERROR_CODES, type InFlight } from './client-errors.js';
 import { HttpError, Router, sendError, sendJson, type Route } from './http.js';
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';
 import { parseRequestTarget } from './target.js';
@@ -58,10 +58,13 @@ export function createService(opts: ServiceOptions): Service {
   const requests = counter(opts.registry, metrics.httpRequests);
   const duration = histogram(opts.registry, metrics.httpDuration);
   const limits = opts.limits ?? DEFAULT_SERVER_LIMITS;
-  // The response each socket's current request is writing, for answerClientErrors.
-  const inFlight = new WeakMap<Socket, ServerResponse>();
+  // Each socket's current request and response, for answerClientErrors.
+  const inFlight = new WeakMap<Socket, InFlight>();
 
   const handle = async (req: IncomingMessage, res: ServerResponse, setRoute: (r: string) => void) => {
+    if (req.httpVersion === '1.1' && req.headers.host === undefined) {
+      throw new HttpError(400, CLIENT_ERROR_CODES.missingHost, 'an HTTP/1.1 request must carry a Host header (RFC 9112 §3.2)');
+    }
     const url = parseRequestTarget(req.url);
     const m = router.match(req.method ?? 'GET', url.pathname);
     setRoute(m.route.path);
@@ -70,19 +73,13 @@ export function createService(opts: ServiceOptions): Service {
 
   const server = createServer(
     // Node checks both timeouts on this interval (default 30 s): keep it finer than they are.
-    { connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 2) },
+    // Host is checked in `handle` instead of by Node, whose 400 has no body.
+    { connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs / 2), requireHostHeader: false },
     (req, res) => {
       const started = performance.now();
       let route = 'unmatched';
-      const socket = req.socket;
-      inFlight.set(socket, res);
-      // Released once answered and fully read: a body that breaks after the answer gets no second one.
-      const release = () => {
-        if (res.writableFinished && req.complete && inFlight.get(socket) === res) inFlight.delete(socket);
-      };
-      req.once('end', release);
+      inFlight.set(req.socket, { req, res });
       res.once('finish', () => {
-        release();
         const code = `${Math.floor(res.statusCode / 100)}xx`;
         requests.inc({ service: opts.name, route, code });
         duration.observe({ service: opts.name, route }, (performance.now() - started) / 1000);

@@ -83,7 +83,9 @@ export class QuoteConnection implements Receiver {
       this.lastHeardAt = this.deps.now();
       this.pingSentAt = null;
     });
-    this.ws.on('error', () => this.ws.terminate());
+    // A protocol error (bad frame, invalid UTF-8, too big): ws has sent the close frame with its
+    // code; cutting at once could lose it, so the socket gets the usual grace.
+    this.ws.on('error', () => this.cutAfterGrace());
     this.ws.once('close', () => {
       clearTimeout(this.killTimer);
       for (const off of this.subs.values()) off();
@@ -117,8 +119,13 @@ export class QuoteConnection implements Receiver {
   /** Asks the client to go: close frame now, socket cut after a short grace if it does not answer. */
   close(code: number, reason: string): void {
     if (this.closing) return;
-    this.closing = true;
     this.ws.close(code, reason);
+    this.cutAfterGrace();
+  }
+
+  private cutAfterGrace(): void {
+    this.closing = true;
+    if (this.killTimer) return;
     this.killTimer = setTimeout(() => this.ws.terminate(), CLOSE_GRACE_MS);
     this.killTimer.unref();
   }

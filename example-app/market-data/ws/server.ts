@@ -43,6 +43,26 @@ function refuse(socket: Duplex, status: number, text: string, code: string, mess
   );
 }
 
+const KEY = /^[+/0-9A-Za-z]{22}==$/;
+
+/**
+ * The RFC 6455 handshake checks `ws` would otherwise answer in plain text, answered here
+ * with the services' JSON error and a stable code.
+ */
+function handshakeProblem(req: IncomingMessage): { status: number; code: string; message: string } | null {
+  if (req.method !== 'GET') return { status: 405, code: 'method_not_allowed', message: `${req.method} cannot open a WebSocket; use GET` };
+  if (req.headers.upgrade?.toLowerCase() !== 'websocket') {
+    return { status: 400, code: 'invalid_handshake', message: 'expected the header Upgrade: websocket' };
+  }
+  if (!KEY.test(req.headers['sec-websocket-key'] ?? '')) {
+    return { status: 400, code: 'invalid_handshake', message: 'expected a Sec-WebSocket-Key of 16 base64-encoded bytes' };
+  }
+  if (req.headers['sec-websocket-version'] !== '13') {
+    return { status: 400, code: 'invalid_handshake', message: 'expected Sec-WebSocket-Version: 13' };
+  }
+  return null;
+}
+
 export class QuoteSocketServer {
   private readonly wss: WebSocketServer;
   /** Insertion-ordered: the oldest connections come first when shedding. */
@@ -58,6 +78,10 @@ export class QuoteSocketServer {
 
   constructor(private readonly o: QuoteSocketOptions) {
     this.wss = new WebSocketServer({ noServer: true, maxPayload: o.maxMessageBytes, perMessageDeflate: false });
+    // What handshakeProblem does not check (e.g. a malformed subprotocol list) still gets a JSON answer.
+    this.wss.on('wsClientError', (_err: Error, socket: Duplex) =>
+      refuse(socket, 400, 'Bad Request', 'invalid_handshake', 'the WebSocket handshake headers are not valid (RFC 6455 §4.2.1)'),
+    );
     this.gConns = gauge(o.registry, metrics.wsConnections);
     this.cRebalanced = counter(o.registry, metrics.wsRebalanced);
     this.cDropped = counter(o.registry, metrics.wsDropped);
@@ -127,6 +151,8 @@ export class QuoteSocketServer {
         ? refuse(socket, 404, 'Not Found', 'unknown_symbol', err.message)
         : refuse(socket, 400, 'Bad Request', 'malformed_symbol', err.message);
     }
+    const bad = handshakeProblem(req);
+    if (bad) return refuse(socket, bad.status, bad.status === 405 ? 'Method Not Allowed' : 'Bad Request', bad.code, bad.message);
     if (this.conns.size >= this.o.maxConnections) {
       return refuse(socket, 503, 'Service Unavailable', 'too_many_connections', `this pod holds its maximum of ${this.o.maxConnections} connections; retry`);
     }
