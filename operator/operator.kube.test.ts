@@ -4,7 +4,8 @@
  * apiserver restart and a forced 410, leader failover between two operator processes, and
  * a service's kube-source applying a change.
  */
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
@@ -28,6 +29,7 @@ import { APPLIED_GENERATION_ANNOTATION, FINALIZER, LEASE_NAME, POLICY_KEY, rende
 import { CachePolicyController } from './policy/controller.js';
 import type { CachePolicyObject, ConfigMapObject } from './policy/types.js';
 import { ExpiringWatchClient } from './testing/expiring-client.js';
+import { startLivePolicy } from '../example-app/service-kit/policy.js';
 
 const NS = 'hg-test';
 let cp: ControlPlane;
@@ -362,6 +364,35 @@ describe('a service following its policy through kube-source', () => {
     } finally {
       await source.stop();
       await operator.stop();
+    }
+  });
+});
+
+describe('a service following a policy file in a pod that can reach the API', () => {
+  it('reports what it applied and what it refused on its Pod, as the API source does', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hg-file-report-'));
+    const path = join(dir, 'policy.json');
+    const doc = (generation: number, prefix: string) =>
+      JSON.stringify({ apiVersion: 'herdguard.io/v1alpha1', kind: 'RenderedCachePolicy', policy: 'mounted', namespace: NS, generation, spec: { ...baseSpec(), keyspaces: [{ prefix, ttl: '60s' }] } });
+    writeFileSync(path, doc(1, 'user:'));
+    const live = await startLivePolicy({
+      env: { HERDGUARD_POLICY_FILE: path, POD_NAME: 'web-0', POD_NAMESPACE: NS, KUBECONFIG: cp.kubeconfigPath },
+      service: 'web',
+      registry: new Registry(),
+      logger: silentLogger,
+      onUpdate: (u) => {
+        if (!u.policy.keyspaces.some((k) => k.prefix === 'user:')) throw new Error('no keyspace covers user: keys');
+      },
+    });
+    const annotations = async () => (await admin.get({ res: resources.pods, namespace: NS, name: 'web-0' })).metadata.annotations ?? {};
+    try {
+      await waitFor('the applied generation', async () => (await annotations())[APPLIED_GENERATION_ANNOTATION] === 'mounted/1');
+      writeFileSync(path, doc(2, 'account:'));
+      await waitFor('the refusal', async () => (await annotations())[POLICY_REFUSED_ANNOTATION] === 'mounted/2 rejected: no keyspace covers user: keys');
+      expect((await annotations())[APPLIED_GENERATION_ANNOTATION]).toBe('mounted/1');
+    } finally {
+      await live.stop();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

@@ -8,6 +8,7 @@
  * and POD_NAME/POD_NAMESPACE for the annotation. Importing this module registers the source
  * with the service kit, so a service needs only this import to accept the API source.
  */
+import { KubeConfig } from '@kubernetes/client-node';
 import { HttpKubeClient, type KubeClient } from '../../../operator/kube/client.js';
 import { Informer } from '../../../operator/kube/informer.js';
 import { resources } from '../../../operator/kube/resources.js';
@@ -147,7 +148,11 @@ export const podReporterFactory: ReporterFactory = (o) => {
   const namespace = o.env['POD_NAMESPACE'];
   if (!name || !namespace) return null;
   try {
-    return podReporter(new HttpKubeClient({ userAgent: 'herdguard-service' }), { namespace, name });
+    const kubeConfig = new KubeConfig();
+    const file = o.env['KUBECONFIG'];
+    if (file) kubeConfig.loadFromFile(file);
+    else kubeConfig.loadFromDefault();
+    return podReporter(new HttpKubeClient({ kubeConfig, userAgent: 'herdguard-service' }), { namespace, name });
   } catch (err) {
     o.logger.warn('policy outcomes cannot be reported to the operator: no usable kubeconfig', { err });
     return null;
