@@ -5,6 +5,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../../e2e/local/process.js';
 import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { RawConnection } from '../service-kit/fuzz/raw-http.js';
 import { inMiB, MiB, rssBytes } from '../service-kit/fuzz/rss.js';
 import { quoteChannel } from './feed/redis-bus.js';
 import { getJson, scrapeMetric, startFeedSimulator, startMarketData, type RunningService } from './testing/stack.js';
@@ -107,6 +108,29 @@ describe('WebSocket liveness', () => {
     expect(closed.code).toBe(CloseCode.Idle);
     expect(Date.now() - started).toBeGreaterThanOrEqual(700);
     expect(await policyClosed('idle')).toBe(1);
+  });
+});
+
+describe('WebSocket handshake refusals', () => {
+  const upgrade = (lines: string) => `${lines}Host: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n`;
+  it.each([
+    ['no key', upgrade('GET /ws/quotes/AAPL HTTP/1.1\r\n') + 'Sec-WebSocket-Version: 13\r\n\r\n', 400, 'invalid_handshake'],
+    ['a wrong version', upgrade('GET /ws/quotes/AAPL HTTP/1.1\r\n') + 'Sec-WebSocket-Version: 7\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 400, 'invalid_handshake'],
+    ['POST', upgrade('POST /ws/quotes/AAPL HTTP/1.1\r\n') + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 405, 'method_not_allowed'],
+    ['a bad subprotocol list', upgrade('GET /ws/quotes/AAPL HTTP/1.1\r\n') + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: a,,b\r\n\r\n', 400, 'invalid_handshake'],
+    ['GET //', upgrade('GET // HTTP/1.1\r\n') + 'Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n', 400, 'invalid_url'],
+  ])('answers an upgrade with %s with a JSON error, not ws\'s plain text', async (_what, request, status, code) => {
+    const c = new RawConnection(live.port);
+    await c.ready;
+    try {
+      const r = await c.exchange(Buffer.from(request, 'latin1'), { expect: 1, timeoutMs: 5000 });
+      const first = r.responses[0];
+      expect(first?.status).toBe(status);
+      expect(first?.headers['content-type']).toMatch(/^application\/json/);
+      expect((JSON.parse(first?.body.toString('utf8') ?? '') as { error: { code: string } }).error.code).toBe(code);
+    } finally {
+      c.destroy();
+    }
   });
 });
 
