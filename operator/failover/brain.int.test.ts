@@ -203,7 +203,12 @@ describe('failover brain against real redis-server processes', () => {
     nodes = await startTopology(2);
     const seams = new MemorySeams(nodes);
     const { brain, clock } = brainFor(seams);
-    await brain.tick();
+    // Fenced once the primary counts its replica online (its first acknowledgement, within a second).
+    for (let i = 0; i < 100 && !seams.record.primaryFenced; i++) {
+      await brain.tick();
+      clock.advance(config.checkIntervalMs);
+      await new Promise((r) => setTimeout(r, 20));
+    }
     expect(seams.record.primaryFenced).toBe(true);
     nodes[0]!.server.child.kill('SIGSTOP'); // alive, its pod Ready, answering nobody
     const stalledAt = performance.now();
@@ -221,5 +226,28 @@ describe('failover brain against real redis-server processes', () => {
     expect(wrote === 'NOREPLICAS' || wrote === 'READONLY').toBe(true);
     await tickUntil(brain, clock, () => false, 8);
     expect(await role(nodes[0]!.server)).toBe('slave');
+  });
+
+  it('lets a primary whose only replica died take writes again within a few checks, recorded as not fenced', async () => {
+    nodes = await startTopology(1);
+    const seams = new MemorySeams(nodes);
+    const { brain, clock } = brainFor(seams);
+    for (let i = 0; i < 100 && !seams.record.primaryFenced; i++) {
+      await brain.tick();
+      clock.advance(config.checkIntervalMs);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    await nodes[1]!.server.kill();
+    const killedAt = performance.now();
+    const writes = () => withClient(nodes[0]!.server, (c) => c.set('survivor', '1').then(() => true, () => false));
+    let accepted = false;
+    for (let i = 0; i < 100 && !accepted; i++) {
+      await brain.tick();
+      clock.advance(config.checkIntervalMs);
+      accepted = await writes();
+    }
+    console.info(`survivor: the primary took writes again ${Math.round(performance.now() - killedAt)} ms after its only replica died`);
+    expect(accepted).toBe(true);
+    expect(seams.record).toMatchObject({ primary: 'redis-0', primaryFenced: false });
   });
 });

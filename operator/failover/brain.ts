@@ -138,7 +138,7 @@ export class FailoverBrain {
     if (decision.kind !== 'hold') this.lastHold = null;
     switch (decision.kind) {
       case 'hold':
-        this.hold(decision.reason);
+        this.hold(decision.reason, decision.detail);
         break;
       case 'adopt':
         record = { ...record, primary: decision.primary, epoch: Math.max(record.epoch, 1) };
@@ -165,11 +165,11 @@ export class FailoverBrain {
     return { health: this.health, published: await this.o.seams.readPublished() };
   }
 
-  private hold(reason: HoldReason): void {
+  private hold(reason: HoldReason, detail?: string): void {
     // One Warning per hold episode, not one per tick: Events are for people.
     if (this.lastHold === reason) return;
     this.lastHold = reason;
-    this.o.seams.event('Warning', reason, `redis ${this.config.redis}: not promoting (${reason})`);
+    this.o.seams.event('Warning', reason, `redis ${this.config.redis}: not promoting (${reason})${detail ? `; ${detail}` : ''}`);
   }
 
   private async steady(record: RedisRecord, primary: string): Promise<void> {
@@ -185,11 +185,17 @@ export class FailoverBrain {
     if (collapsed(before, keys)) await this.requestWarmup(primary, record, before ?? 0);
   }
 
-  /** Keeps every pod fenced for `primary`; the record says whether the primary is, for the quorum of a later tick or leader. */
+  /**
+   * Keeps every pod fenced for `primary`; the record says whether the primary is, for the
+   * quorum of a later tick or leader. It never claims more than was applied: lowering is
+   * recorded before the CONFIG SET, raising after it.
+   */
   private async arm(record: RedisRecord, primary: string): Promise<void> {
     const plan = fencePlan(this.health, primary, this.config.detectAfterMs);
-    const fenced = (await this.arming.apply(this.health, plan.settings)) && plan.fenced;
-    if (fenced !== record.primaryFenced) await this.o.seams.saveRecord({ ...record, primaryFenced: fenced });
+    let r = record;
+    if (!plan.fenced && r.primaryFenced) await this.o.seams.saveRecord((r = { ...r, primaryFenced: false }));
+    const applied = await this.arming.apply(this.health, plan.settings);
+    if (plan.fenced && applied && !r.primaryFenced) await this.o.seams.saveRecord({ ...r, primaryFenced: true });
   }
 
   private async requestWarmup(primary: string, record: RedisRecord, before: number): Promise<void> {
@@ -259,7 +265,7 @@ export class FailoverBrain {
       promotions: record.promotions + 1,
       lastPromotion: this.o.clock.now(),
       promotion: null,
-      primaryFenced: fencePlan(this.health, p.to, this.config.detectAfterMs).fenced,
+      primaryFenced: false, // the next steady tick raises the fence once its replicas are online, then records it
     };
     await this.o.seams.saveRecord(done);
     this.o.metrics?.promotion(this.config.redis, p.reason);

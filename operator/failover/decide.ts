@@ -4,7 +4,7 @@
  */
 import type { Verdict } from './health.js';
 import type { PromotionProgress } from './promotion.js';
-import { quorum } from './quorum.js';
+import { quorum, type Ballot } from './quorum.js';
 import { rankReplicas } from './ranking.js';
 import { HoldReason, PromotionReason } from './reasons.js';
 import type { Health } from './world.js';
@@ -33,7 +33,8 @@ export const emptyRecord: RedisRecord = {
 };
 
 export type Decision =
-  | { readonly kind: 'hold'; readonly reason: HoldReason; readonly primary: string | null }
+  /** `detail`: what the observers said, for the Event (a quorum hold). */
+  | { readonly kind: 'hold'; readonly reason: HoldReason; readonly primary: string | null; readonly detail?: string }
   | { readonly kind: 'steady'; readonly primary: string }
   | { readonly kind: 'adopt'; readonly primary: string }
   | { readonly kind: 'promote'; readonly progress: PromotionProgress; readonly resumed: boolean };
@@ -65,10 +66,15 @@ export function decide(i: DecideInput): Decision {
     case 'lost': {
       if (!i.failoverEnabled) return { kind: 'hold', reason: HoldReason.Disabled, primary: record.primary };
       const q = verdict.primary === null ? null : quorumOn(i, verdict.primary);
-      if (q?.kind === 'hold') return { kind: 'hold', reason: q.reason, primary: record.primary };
+      if (q?.kind === 'hold') return { kind: 'hold', reason: q.reason, primary: record.primary, detail: describe(q.ballots) };
       return start(i, PromotionReason.PrimaryLost, verdict.primary, verdict.detectedAt);
     }
   }
+}
+
+/** "operator: gone (own probe), redis-1: alive (link up)" */
+export function describe(ballots: readonly Ballot[]): string {
+  return ballots.map((b) => `${b.observer}: ${b.vote} (${b.why})`).join(', ');
 }
 
 /** With no primary to replace (none recorded, none answering) there is nobody to split the brain with. */

@@ -41,7 +41,11 @@ describe('decide', () => {
 
   it('holds without a quorum: the operator lost the primary but the replicas still hear it', () => {
     const h = health(down(p0, master(), 0), up(p1, replicaOf(p0)), up(p2, replicaOf(p0)));
-    expect(run(h, rec(), 60_000)).toMatchObject({ kind: 'hold', reason: 'NoQuorum' });
+    expect(run(h, rec(), 60_000)).toMatchObject({
+      kind: 'hold',
+      reason: 'NoQuorum',
+      detail: 'operator: gone (own probe), redis-1: alive (link up), redis-2: alive (link up)',
+    });
   });
 
   it('does not promote when failover is disabled in the policy', () => {

@@ -10,7 +10,7 @@ import { fenceBoundMs, fencePlan } from './fence.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
 import { startTopology, untilTrue, withClient, type Node } from './test-harness.test-helpers.js';
 import type { RedisPod } from './world.js';
-import { health, master, replicaOf, up } from './fixtures.test-helpers.js';
+import { health, masterWith, replicaOf, up } from './fixtures.test-helpers.js';
 
 const DETECT_AFTER_MS = 1500;
 let nodes: Node[] = [];
@@ -25,7 +25,7 @@ afterEach(async () => {
 const podOf = (n: Node): RedisPod => ({ name: n.name, host: n.server.host, port: n.server.port, ready: true, deleting: false, labelledPrimary: false });
 const settings = () => {
   const [p0, p1] = nodes.map(podOf) as [RedisPod, RedisPod];
-  return fencePlan(health(up(p0, master()), up(p1, replicaOf(p0))), p0.name, DETECT_AFTER_MS).settings;
+  return fencePlan(health(up(p0, masterWith(p1)), up(p1, replicaOf(p0))), p0.name, DETECT_AFTER_MS).settings;
 };
 const writes = (n: Node) => withClient(n.server, (c) => c.set('probe', String(Date.now())).then(() => true, () => false));
 
@@ -33,6 +33,7 @@ describe('the fence on real Redis', () => {
   it('makes a primary whose replica went silent refuse writes within the fence bound, and take them again once it is back', async () => {
     nodes = await startTopology(1);
     admin = createRedisAdmin({ clock: systemClock, timeoutMs: 500 });
+    expect(settings().minReplicasToWrite).toBe(1);
     for (const n of nodes) await admin.setFence(podOf(n), settings());
     await untilTrue(() => writes(nodes[0]!));
     const figures: number[] = [];

@@ -5,8 +5,7 @@
  * each would need its own majority. Pure: the brain applies the plan with CONFIG SET
  * (docs/adr/0006-redis-fencing.md).
  */
-import { MIN_FAILED_CHECKS } from './health.js';
-import type { Health, PodHealth } from './world.js';
+import type { Health } from './world.js';
 
 export interface FenceSettings {
   readonly minReplicasToWrite: number;
@@ -47,21 +46,19 @@ export function replicaSilentSeconds(detectAfterMs: number): number {
   return fenceBoundMs(detectAfterMs) / 1000;
 }
 
-/** A pod that could still take or hold a replication link: present, staying, and not yet given up on. */
-function mayReplicate(h: PodHealth): boolean {
-  return h.present && !h.pod.deleting && (h.reachable || h.consecutiveFailures < MIN_FAILED_CHECKS);
-}
-
 /**
- * The fence for `primary`: a majority of the other pods, or, when fewer of them can
- * replicate (replicas down or being deleted), as many as can, so a survivor keeps taking
- * writes instead of refusing them until a peer returns (the trade-off in ADR 0006).
+ * The fence for `primary`: a majority of the other pods, counted among the replicas the
+ * primary itself has online. With fewer online (a replica restarting, being deleted, or
+ * still in its first sync) the minimum is what it has: raising it first would refuse writes
+ * by the operator's own hand. Such a primary is *not fenced* (survivor mode): the record says
+ * so, and the quorum will not promote over it while it may live (ADR 0006).
  */
 export function fencePlan(health: Health, primary: string, detectAfterMs: number): FencePlan {
   const pods = [...health.values()].filter((h) => h.present || h.pod.name === primary);
   const majority = Math.floor(pods.length / 2);
-  const able = pods.filter((h) => h.pod.name !== primary && mayReplicate(h)).length;
-  const min = Math.min(majority, able);
+  const leaving = new Set(pods.filter((h) => h.pod.deleting).map((h) => `${h.pod.host}:${h.pod.port}`));
+  const online = (health.get(primary)?.info?.onlineReplicas ?? []).filter((r) => !leaving.has(`${r.host}:${r.port}`)).length;
+  const min = Math.min(majority, online);
   return {
     settings: { minReplicasToWrite: min, maxLagSeconds: fenceLagSeconds(detectAfterMs), pingPeriodSeconds: 1 },
     fenced: min >= majority,

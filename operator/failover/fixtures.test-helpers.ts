@@ -14,7 +14,7 @@ export const notReady: Mod<RedisPod> = (p) => ({ ...p, ready: false });
 export const deleting: Mod<RedisPod> = (p) => ({ ...p, deleting: true });
 
 export function master(over: Partial<ReplicationInfo> = {}): ReplicationInfo {
-  return { role: 'master', runId: 'run-m', offset: 1000, priority: 100, master: null, failoverState: 'no-failover', keys: 500, ...over };
+  return { role: 'master', runId: 'run-m', offset: 1000, priority: 100, master: null, onlineReplicas: [], failoverState: 'no-failover', keys: 500, ...over };
 }
 export function replicaOf(p: RedisPod, over: Partial<ReplicationInfo> = {}): ReplicationInfo {
   return {
@@ -23,6 +23,7 @@ export function replicaOf(p: RedisPod, over: Partial<ReplicationInfo> = {}): Rep
     offset: 900,
     priority: 100,
     master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: 0 },
+    onlineReplicas: [],
     failoverState: 'no-failover',
     keys: 500,
     ...over,
@@ -36,6 +37,11 @@ export function linkDown(p: RedisPod, over: Partial<ReplicationInfo> = {}): Repl
 /** The replica's link looks up, but it has heard nothing from `p` for `seconds` (a stall or a silent partition). */
 export function silentFor(p: RedisPod, seconds: number, over: Partial<ReplicationInfo> = {}): ReplicationInfo {
   return replicaOf(p, { master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: seconds }, ...over });
+}
+
+/** A primary with `replicas` connected and online (the fence counts them). */
+export function masterWith(...replicas: RedisPod[]): ReplicationInfo {
+  return master({ onlineReplicas: replicas.map((r) => ({ host: r.host, port: r.port })) });
 }
 
 export function up(p: RedisPod, info: ReplicationInfo): PodHealth {

@@ -21,6 +21,8 @@ export interface ReplicationInfo {
     readonly linkUp: boolean;
     readonly lastIoSeconds: number | null;
   } | null;
+  /** For a primary: the replicas connected and online (`slaveN:ip=..,port=..,state=online`); none for a replica. */
+  readonly onlineReplicas: readonly { readonly host: string; readonly port: number }[];
   /** For a primary: FAILOVER progress ("no-failover" when idle). */
   readonly failoverState: string;
   readonly keys: number;
@@ -41,6 +43,16 @@ const int = (v: string | undefined, dflt: number): number => {
   return v !== undefined && Number.isFinite(n) ? n : dflt;
 };
 
+function onlineReplicas(f: Map<string, string>): { host: string; port: number }[] {
+  const out: { host: string; port: number }[] = [];
+  for (const [k, v] of f) {
+    if (!/^slave\d+$/.test(k)) continue;
+    const kv = new Map(v.split(',').map((p) => p.split('=') as [string, string]));
+    if (kv.get('state') === 'online') out.push({ host: kv.get('ip') ?? '', port: int(kv.get('port'), 0) });
+  }
+  return out;
+}
+
 export function parseReplicationInfo(info: string, keys: number): ReplicationInfo {
   const f = fields(info);
   const isReplica = f.get('role') === 'slave';
@@ -60,6 +72,7 @@ export function parseReplicationInfo(info: string, keys: number): ReplicationInf
             lastIoSeconds: lastIo < 0 ? null : lastIo,
           }
         : null,
+    onlineReplicas: isReplica ? [] : onlineReplicas(f),
     failoverState: f.get('master_failover_state') ?? 'no-failover',
     keys,
   };

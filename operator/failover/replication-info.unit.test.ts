@@ -5,7 +5,10 @@ const replicaText = [
   '# Server', 'redis_version:7.0.15', 'run_id:abc123', '', '# Replication', 'role:slave', 'master_host:127.0.0.1',
   'master_port:6380', 'master_link_status:up', 'master_last_io_seconds_ago:1', 'slave_repl_offset:4242', 'slave_priority:10', 'master_repl_offset:4242',
 ].join('\r\n');
-const masterText = ['run_id:def456', 'role:master', 'connected_slaves:1', 'master_failover_state:waiting-for-sync', 'master_repl_offset:5000'].join('\r\n');
+const masterText = [
+  'run_id:def456', 'role:master', 'connected_slaves:2', 'slave0:ip=10.0.0.2,port=6379,state=online,offset=5000,lag=0',
+  'slave1:ip=10.0.0.3,port=6379,state=wait_bgsave,offset=0,lag=0', 'master_failover_state:waiting-for-sync', 'master_repl_offset:5000',
+].join('\r\n');
 
 describe('parseReplicationInfo', () => {
   it('reads a replica: its primary, link state, processed offset and priority', () => {
@@ -16,6 +19,7 @@ describe('parseReplicationInfo', () => {
       offset: 4242,
       priority: 10,
       master: { host: '127.0.0.1', port: 6380, linkUp: true, lastIoSeconds: 1 },
+      onlineReplicas: [],
       failoverState: 'no-failover',
       keys: 7,
     });
@@ -32,6 +36,8 @@ describe('parseReplicationInfo', () => {
     expect(info.offset).toBe(5000);
     expect(info.master).toBeNull();
     expect(info.failoverState).toBe('waiting-for-sync');
+    // The one still syncing does not count toward the fence.
+    expect(info.onlineReplicas).toEqual([{ host: '10.0.0.2', port: 6379 }]);
     expect(info.priority).toBe(100);
   });
 });
