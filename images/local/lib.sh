@@ -1,8 +1,9 @@
 # Shared by images/local/*.sh: where buildah keeps its store, the local image names, and
 # the helpers that assemble a scratch root from this machine's own files.
 CACHE="${HERDGUARD_CACHE:-$HOME/.cache/herdguard}"
-# vfs: plain directory copies, so building needs no overlay mount inside this sandbox.
-BUILDAH=(buildah --root "$CACHE/buildah/root" --runroot "$CACHE/buildah/run" --storage-driver vfs)
+# overlay: layers are shared, not copied (vfs copied the whole root file system for every
+# step: tens of GB and minutes per build). Root here can mount overlay, as containerd does.
+BUILDAH=(buildah --root "$CACHE/buildah-overlay/root" --runroot "$CACHE/buildah-overlay/run" --storage-driver overlay)
 IMAGE_TAG="${HERDGUARD_IMAGE_TAG:-dev}"
 PAUSE_IMAGE=localhost/herdguard/pause:3.10
 COREDNS_IMAGE="localhost/herdguard/coredns:${COREDNS_VERSION:-v1.12.4}"
