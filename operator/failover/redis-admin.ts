@@ -129,11 +129,22 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
     }
   };
 
+  /** `to` follows `from` with its link up, and `from` counts it online (Redis refuses FAILOVER TO a replica it does not). */
+  const inSync = async (from: RedisPod, to: RedisPod): Promise<boolean> => {
+    const [t, f] = await Promise.all([probe(to), probe(from)]);
+    if (t.ok && t.info.role === 'master') return true; // already switched: FAILOVER below is a no-op wait
+    const follows = t.ok && t.info.master?.host === from.host && t.info.master.port === from.port && t.info.master.linkUp;
+    return follows && f.ok && f.info.onlineReplicas.some((r) => r.host === to.host && r.port === to.port);
+  };
+
   const failover = async (from: RedisPod, to: RedisPod, epoch: number): Promise<void> => {
-    const target = await probe(to);
-    const inSync = target.ok && (target.info.role === 'master' || (target.info.master?.host === from.host && target.info.master.port === from.port && target.info.master.linkUp));
-    if (!inSync) {
-      throw new PromotionStepError('failover', `${to.name} does not replicate ${from.name} with its link up: FAILOVER could not catch it up`, { from: from.name, to: to.name });
+    // A replica in its first second after a sync is not online yet (it has not acknowledged): wait for it, bounded.
+    const ready = o.clock.now() + failoverTimeoutMs;
+    while (!(await inSync(from, to))) {
+      if (o.clock.now() >= ready) {
+        throw new PromotionStepError('failover', `${to.name} is not an online replica of ${from.name}: FAILOVER could not catch it up`, { from: from.name, to: to.name });
+      }
+      await o.clock.sleep(20);
     }
     await run(from, 'FAILOVER', async (c) => {
       try {
