@@ -48,7 +48,13 @@ const httpLimits = readServerLimits(env, { ...DEFAULT_SERVER_LIMITS, maxConnecti
 // policy) or a READONLY reply reveals. No warmup handler: quotes live for seconds and the
 // feed loops refill them on their own.
 const redis = new CurrentRedis({ url: redisUrl, logger });
-await waitForRedis(redis.client, redisUrl);
+// Without Redis at start-up there is no fleet to join: exit, so the kubelet restarts the
+// container with back-off. The process guard keeps a running service alive after an
+// escaped error; it must not keep a process that never started listening.
+await waitForRedis(redis.client, redisUrl).catch((err: unknown) => {
+  logger.error('start-up failed: Redis did not answer', { err });
+  process.exit(1);
+});
 
 const app = createMarketData({
   pod,
