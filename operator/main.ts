@@ -25,7 +25,12 @@ async function main(): Promise<void> {
   // One brain per Redis StatefulSet; its promotion counters start at 0 as soon as a Redis is known.
   const testOnlyPauseAfterStep = testOnlyPauseFromEnv(process.env);
   if (testOnlyPauseAfterStep) logger.warn('TEST ONLY hook set: promotions pause after a step', testOnlyPauseAfterStep);
-  const failover = new RedisFailoverController({ registry: metrics.registry, ...(testOnlyPauseAfterStep ? { testOnlyPauseAfterStep } : {}) });
+  // Every mutating step of a promotion first checks the Lease is still ours (manager is set below, before any tick).
+  const failover: RedisFailoverController = new RedisFailoverController({
+    registry: metrics.registry,
+    leadership: (): Promise<void> => manager.ensureLeading(),
+    ...(testOnlyPauseAfterStep ? { testOnlyPauseAfterStep } : {}),
+  });
   const manager = new Manager({
     client,
     controllers: [new CachePolicyController(metrics.policyGenerationDesired), failover],

@@ -53,6 +53,10 @@ export class Manager {
   get isLeader(): boolean {
     return this.leading;
   }
+  /** Rejects (E_NOT_LEADER) unless the Lease is still ours with a clock-skew margin; resolves at once without leader election. */
+  ensureLeading(): Promise<void> {
+    return this.elector ? this.elector.ensureLeading() : Promise.resolve();
+  }
   informerStats() {
     return [...this.informers.entries()].map(([k, i]) => ({ informer: k, ...i.stats }));
   }
