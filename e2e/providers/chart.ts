@@ -72,6 +72,8 @@ export class ChartProvider implements Provider {
     if (!this.stack || !this.kubeconfig) return;
     const ns = this.stack.namespace;
     this.stack = undefined;
+    // Policies first, while the operator runs to release their finalizers (as a user must, before uninstalling).
+    await this.kubectl(['delete', 'cachepolicies', '--all', '-n', ns, '--wait=true', '--timeout=60s']).catch((e: unknown) => this.log(String(e)));
     await run(this.helm, ['uninstall', RELEASE, '-n', ns, '--kubeconfig', this.kubeconfig, '--wait', '--timeout', '120s']).catch((e: unknown) => this.log(String(e)));
     await this.kubectl(['delete', 'namespace', ns, '--wait=true', '--timeout=120s']).catch((e: unknown) => this.log(String(e)));
   }
@@ -84,6 +86,7 @@ export class ChartProvider implements Provider {
   async deployStack(stack: StackSpec): Promise<void> {
     this.stack = stack;
     const ns = stack.namespace;
+    await this.clearTerminating(ns);
     const values = join(this.dir, `${ns}-values.json`);
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(values, JSON.stringify(helmValues(stack, this.cluster.imageValues())));
@@ -137,6 +140,13 @@ export class ChartProvider implements Provider {
     return this.entry(name).pod.name;
   }
 
+  processName(podOrProcess: string): string {
+    const name = this.canonical(podOrProcess);
+    if (this.names.has(name)) return name;
+    for (const [n, e] of this.names) if (e.pod.name === podOrProcess) return n;
+    throw new Error(`no process runs in pod ${JSON.stringify(podOrProcess)}; known: ${this.processes().join(', ')}`);
+  }
+
   policyName(service: ServiceSpec['name']): string {
     return workloadName(service);
   }
@@ -186,6 +196,19 @@ export class ChartProvider implements Provider {
       await save(`${p.name}.previous.log`, ['logs', p.name, ...ns, '--all-containers', '--timestamps', '--previous']);
     }
     return dir;
+  }
+
+  /**
+   * A run that was stopped half-way can leave its namespace Terminating behind CachePolicies
+   * whose finalizer no operator will release any more: release them, so the namespace goes.
+   */
+  private async clearTerminating(ns: string): Promise<void> {
+    const phase = (await this.kubectl(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}']).catch(() => '')).trim();
+    if (phase !== 'Terminating') return;
+    this.log(`namespace ${ns} is still Terminating from an earlier run: releasing its CachePolicies' finalizers`);
+    const names = (await this.kubectl(['get', 'cachepolicies', '-n', ns, '-o', 'name'])).split('\n').filter(Boolean);
+    for (const n of names) await this.kubectl(['patch', n, '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await this.kubectl(['wait', '--for=delete', `namespace/${ns}`, '--timeout=120s']);
   }
 
   // ------------------------------------------------------------------ names ↔ pods
