@@ -140,6 +140,34 @@ describe('the chart with default values', () => {
   });
 });
 
+describe('the chart\'s hooks', () => {
+  const docs = render();
+
+  it('ships the helm test hook, which checks every Service through the cache to each origin', () => {
+    // Regression: a "tests/" line in .helmignore once dropped templates/tests/ from the chart.
+    const hook = find(docs, 'Pod', 'hg-herdguard-test-services-answer');
+    expect(hook.metadata.annotations?.['helm.sh/hook']).toBe('test');
+    const targets = String(hook.spec.containers[0].env[0].value).split(' ');
+    expect(targets).toEqual(expect.arrayContaining([
+      `http://${n('operator')}-metrics:8080/healthz`, `http://${n('profile')}:8080/users/1`, `http://${n('market-data')}:8080/quotes/SPY`,
+    ]));
+  });
+
+  it('seeds the bundled PostgreSQL after install and upgrade with the seed CLI the image ships, hardened', () => {
+    const job = find(docs, 'Job', n('profile-seed'));
+    expect(job.metadata.annotations?.['helm.sh/hook']).toBe('post-install,post-upgrade');
+    const c = job.spec.template.spec.containers[0];
+    expect(c.args).toEqual(['example-app/profile/seed.js', '--users', '10000']);
+    expect(existsSync(join(repoRoot, 'example-app/profile/seed.ts'))).toBe(true);
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(job.spec.template.spec.automountServiceAccountToken).toBe(false);
+  });
+
+  it('seeds nothing when seedUsers is 0', () => {
+    expect(ofKind(render({ set: { 'examples.profile.seedUsers': 0 } }), 'Job').map((j) => j.metadata.name)).not.toContain(n('profile-seed'));
+  });
+});
+
 describe('the chart with monitoring on', () => {
   const on = {
     'monitoring.serviceMonitors.enabled': true,
@@ -220,6 +248,8 @@ describe('the chart with an external database', () => {
     const docs = render({ set: { 'postgresql.enabled': false, 'externalDatabase.url': url } });
     expect(docs.some((d) => d.metadata.name.includes('postgresql'))).toBe(false);
     expect(envVar(find(docs, 'Deployment', n('profile')), 'DATABASE_URL')).toEqual({ name: 'DATABASE_URL', value: url });
+    // Demo users are for the bundled database only.
+    expect(ofKind(docs, 'Job').map((j) => j.metadata.name)).not.toContain(n('profile-seed'));
   });
 
   it('reads DATABASE_URL from an existing Secret when one is named', () => {
@@ -250,8 +280,11 @@ describe('the chart with NetworkPolicies on', () => {
     expect(peers(find(docs, 'NetworkPolicy', n('redis')))).toEqual([sel('operator'), redisSel, sel('profile'), sel('market-data')]);
   });
 
-  it('lets only the profile service reach PostgreSQL', () => {
-    expect(peers(find(docs, 'NetworkPolicy', n('postgresql')))).toEqual([sel('profile')]);
+  it('lets only the profile service and its seed Job reach PostgreSQL', () => {
+    const seedLabels = find(docs, 'Job', n('profile-seed')).spec.template.metadata.labels;
+    const seedPeer = { ...sel('profile'), 'app.kubernetes.io/component': 'profile-seed' };
+    expect(peers(find(docs, 'NetworkPolicy', n('postgresql')))).toEqual([sel('profile'), seedPeer]);
+    expect(seedLabels).toMatchObject(seedPeer);
   });
 });
 
