@@ -69,6 +69,11 @@ describe('chart provider stack mapping', () => {
     expect(mergeValues({ a: { b: 1, c: [1] }, d: 1 }, { a: { c: [2] }, d: 2 })).toEqual({ a: { b: 1, c: [2] }, d: 2 });
   });
 
+  it('names the Redis in every policy, so the operator labels the primary the services reach', () => {
+    const p = cachePolicy('chaos', stack.services[1]!) as { spec: Record<string, unknown> };
+    expect(p.spec.redis).toEqual({ statefulSetRef: { name: 'herdguard-redis' } });
+  });
+
   it('passes operator and service environment as extraEnv lists', () => {
     const v = helmValues({ ...stack, operatorEnv: { LEASE_DURATION_MS: '4000' }, services: [{ ...stack.services[0]!, env: { X: '1' } }] });
     expect(v).toMatchObject({ operator: { extraEnv: [{ name: 'LEASE_DURATION_MS', value: '4000' }] }, examples: { profile: { extraEnv: [{ name: 'X', value: '1' }] } } });

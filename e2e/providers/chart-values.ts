@@ -60,7 +60,11 @@ function stackValues(stack: StackSpec): Values {
   };
 }
 
-/** The scenario's policy, pointed at the chart's Deployment and Redis StatefulSet. */
+/**
+ * The scenario's policy, pointed at the chart's Deployment and Redis StatefulSet. Every
+ * policy names the Redis, as the chart's samples do: the operator then keeps the role=primary
+ * label the chart's primary Service selects, so the services can reach Redis at all.
+ */
 export function cachePolicy(namespace: string, svc: ServiceSpec): Record<string, unknown> {
   const name = workloadName(svc.name);
   const spec = svc.policySpec as { redis?: Record<string, unknown> };
@@ -71,7 +75,7 @@ export function cachePolicy(namespace: string, svc: ServiceSpec): Record<string,
     spec: {
       ...svc.policySpec,
       targetRef: { kind: 'Deployment', name },
-      ...(spec.redis ? { redis: { ...spec.redis, statefulSetRef: { name: redisStatefulSet } } } : {}),
+      redis: { ...spec.redis, statefulSetRef: { name: redisStatefulSet } },
     },
   };
 }

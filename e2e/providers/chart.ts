@@ -74,6 +74,7 @@ export class ChartProvider implements Provider {
     this.stack = undefined;
     // Policies first, while the operator runs to release their finalizers (as a user must, before uninstalling).
     await this.kubectl(['delete', 'cachepolicies', '--all', '-n', ns, '--wait=true', '--timeout=60s']).catch((e: unknown) => this.log(String(e)));
+    await this.releaseFinalizers(ns);
     await run(this.helm, ['uninstall', RELEASE, '-n', ns, '--kubeconfig', this.kubeconfig, '--wait', '--timeout', '120s']).catch((e: unknown) => this.log(String(e)));
     await this.kubectl(['delete', 'namespace', ns, '--wait=true', '--timeout=120s']).catch((e: unknown) => this.log(String(e)));
   }
@@ -206,9 +207,17 @@ export class ChartProvider implements Provider {
     const phase = (await this.kubectl(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}']).catch(() => '')).trim();
     if (phase !== 'Terminating') return;
     this.log(`namespace ${ns} is still Terminating from an earlier run: releasing its CachePolicies' finalizers`);
-    const names = (await this.kubectl(['get', 'cachepolicies', '-n', ns, '-o', 'name'])).split('\n').filter(Boolean);
-    for (const n of names) await this.kubectl(['patch', n, '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']);
+    await this.releaseFinalizers(ns);
     await this.kubectl(['wait', '--for=delete', `namespace/${ns}`, '--timeout=120s']);
+  }
+
+  /** Whatever CachePolicy the operator did not finalize in time (e.g. 500 of them) is released here. */
+  private async releaseFinalizers(ns: string): Promise<void> {
+    const names = (await this.kubectl(['get', 'cachepolicies', '-n', ns, '-o', 'name']).catch(() => '')).split('\n').filter(Boolean);
+    if (names.length) this.log(`releasing the finalizers of ${names.length} CachePolicies left in ${ns}`);
+    for (const n of names) {
+      await this.kubectl(['patch', n, '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']).catch(() => undefined);
+    }
   }
 
   // ------------------------------------------------------------------ names ↔ pods

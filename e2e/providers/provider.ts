@@ -49,6 +49,8 @@ export interface Provider {
   processes(): string[];
   /** The Pod a process name stands for. */
   podName(name: string): string;
+  /** The process name of a Pod (or a process name, unchanged). */
+  processName(podOrProcess: string): string;
   /** The CachePolicy (and so the rendered ConfigMap) of a service. */
   policyName(service: ServiceSpec['name']): string;
   /** A service's CachePolicy manifest for a spec, named and targeted as the install needs. */

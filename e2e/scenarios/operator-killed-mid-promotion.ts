@@ -69,7 +69,8 @@ export const operatorKilledMidPromotion: Scenario = {
       await ctx.provider.kill(primary);
       ctx.log(`kill -9 ${primary}; ${leader} leads`);
       await until('the leader recorded step Promoted', async () => (await record(api)).promotion?.step === 'Promoted', 30_000);
-      const promoted = (await record(api)).promotion?.to ?? null;
+      const promotedPod = (await record(api)).promotion?.to ?? null;
+      const promoted = promotedPod === null ? null : ctx.provider.processName(promotedPod);
       await ctx.provider.kill(leader);
       const leaderKilledAt = performance.now();
       ctx.log(`promotion of ${String(promoted)} paused at Promoted; kill -9 ${leader}; the kubelet restarts ${primary}`);
@@ -78,7 +79,7 @@ export const operatorKilledMidPromotion: Scenario = {
         'the standby completed the promotion',
         async () => {
           const r = await record(api);
-          return r.promotions >= 1 && r.promotion === null && r.primary === promoted;
+          return r.promotions >= 1 && r.promotion === null && r.primary === promotedPod;
         },
         60_000,
       ).catch(() => null);

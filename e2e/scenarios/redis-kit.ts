@@ -551,6 +551,20 @@ export class RedisWatcher {
   }
 }
 
+/** The role a Redis answers with now ('master', 'replica'), or 'absent' when it does not answer within 1 s. */
+export async function roleOf(addr: { host: string; port: number; password?: string }): Promise<string> {
+  const c = new Redis({ ...addr, lazyConnect: true, maxRetriesPerRequest: 0, connectTimeout: 1000, commandTimeout: 1000, retryStrategy: () => null });
+  c.on('error', () => undefined); // no answer is an answer: absent
+  try {
+    await c.connect();
+    return parseReplicationInfo((await c.call('INFO', 'replication')) as string, 0).role;
+  } catch {
+    return 'absent';
+  } finally {
+    c.disconnect();
+  }
+}
+
 // ---------------------------------------------------------------- figures
 
 export const round = (x: number, digits = 3): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);

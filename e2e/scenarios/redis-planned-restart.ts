@@ -6,6 +6,7 @@
  * acknowledged PUT must still be what the services serve (and what Redis holds).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { Redis } from 'ioredis';
 import { Pool } from 'undici';
 import {
   INSTANCES,
@@ -17,6 +18,7 @@ import {
   nameErrors,
   primeAll,
   profileEndpoints,
+  roleOf,
   round,
 } from './redis-kit.js';
 import type { Scenario } from './scenario.js';
@@ -52,15 +54,17 @@ export const redisPlannedRestart: Scenario = {
       ctx.log(`deleting pod ${primary} (planned restart)`);
       await chaos.deletePod(primary);
       const backAt = performance.now();
+      // The StatefulSet's replacement pod has a new IP: ask it there, not at the old address.
+      const backAs = await roleOf(chaos.redisAddress(primary));
       const switchoverSeconds = watcher.firstWriteAt === null ? null : (watcher.firstWriteAt - deletedAt) / 1000;
-      ctx.log(`switched over after ${String(switchoverSeconds)} s; ${primary} back after ${((backAt - deletedAt) / 1000).toFixed(1)} s as ${String(watcher.last.get(primary)?.role)}`);
+      ctx.log(`switched over after ${String(switchoverSeconds)} s; ${primary} back after ${((backAt - deletedAt) / 1000).toFixed(1)} s as ${backAs}`);
       await sleep(Math.max(0, deletedAt + HALF_WINDOW_MS + 1500 - performance.now()));
       ctx.log(`per second around the deletion (0 = delete):\n${sampler.timeline(deletedAt, deletedAt - 5000, deletedAt + HALF_WINDOW_MS)}`);
       await load.stop();
       loadStopped = true;
       const newPrimary = watcher.primaries()[0] ?? null;
       const lost = await verifyAcknowledged(load, endpoints);
-      const behind = newPrimary ? await redisBehind(load, pods[newPrimary] as { host: string; port: number }) : WRITE_IDS;
+      const behind = newPrimary ? await redisBehind(load, chaos.redisAddress(newPrimary)) : WRITE_IDS;
       const errors = load.errorsBetween(deletedAt - HALF_WINDOW_MS, deletedAt + HALF_WINDOW_MS);
       const stale = load.stale;
       return {
@@ -70,7 +74,7 @@ export const redisPlannedRestart: Scenario = {
         restarted: primary,
         newPrimary,
         newPrimaryLabelled: newPrimary ? (await api.podLabel(newPrimary, 'role')) === 'primary' : false,
-        oldPrimaryBackAs: watcher.last.get(primary)?.role ?? 'absent',
+        oldPrimaryBackAs: backAs,
         switchoverSeconds: switchoverSeconds === null ? null : round(switchoverSeconds, 2),
         clientErrors: [...errors.values()].reduce((a, b) => a + b, 0),
         clientErrorNames: nameErrors(errors),
@@ -118,8 +122,7 @@ async function verifyAcknowledged(load: ProfileLoad, endpoints: readonly string[
 }
 
 /** Written profiles whose Redis entry on the primary is older than the last acknowledged version (or missing). */
-async function redisBehind(load: ProfileLoad, primary: { host: string; port: number }): Promise<number> {
-  const { Redis } = await import('ioredis');
+async function redisBehind(load: ProfileLoad, primary: { host: string; port: number; password?: string }): Promise<number> {
   const c = new Redis({ ...primary, maxRetriesPerRequest: 1 });
   let behind = 0;
   try {
