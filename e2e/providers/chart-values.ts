@@ -48,7 +48,8 @@ function stackValues(stack: StackSpec): Values {
       enabled: stack.services.length > 0,
       // The scenarios apply their own policies (below).
       samplePolicies: false,
-      profile: { replicas: svc('profile')?.replicas ?? 0, extraEnv: envList(svc('profile')?.env) },
+      // The scenarios seed the users they need themselves (stack.postgres), after the rollout.
+      profile: { replicas: svc('profile')?.replicas ?? 0, extraEnv: envList(svc('profile')?.env), seedUsers: 0 },
       marketData: { replicas: svc('market-data')?.replicas ?? 0, extraEnv: envList(svc('market-data')?.env) },
       feedSimulator: {
         extraEnv: envList({

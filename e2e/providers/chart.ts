@@ -13,6 +13,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve, dirname } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { renderCrdYaml } from '../../crds/generate.js';
 import { seedProfiles } from '../../example-app/profile/seeding.js';
 import { LEASE_NAME } from '../../operator/names.js';
@@ -100,7 +101,10 @@ export class ChartProvider implements Provider {
     rollouts.push(...stack.services.map((s) => `deployment/${workloadName(s.name)}`));
     for (const r of rollouts) await this.kubectl(['rollout', 'status', r, '-n', ns, '--timeout=300s']);
     await this.refresh();
-    if (stack.services.some((s) => s.name === 'profile')) await seedProfiles(this.databaseUrl(), stack.postgres?.users ?? DEFAULT_USERS);
+    if (stack.services.some((s) => s.name === 'profile')) {
+      await seedProfiles(this.databaseUrl(), stack.postgres?.users ?? DEFAULT_USERS);
+      await this.sql('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+    }
   }
 
   processes(): string[] {
@@ -217,6 +221,16 @@ export class ChartProvider implements Provider {
     if (names.length) this.log(`releasing the finalizers of ${names.length} CachePolicies left in ${ns}`);
     for (const n of names) {
       await this.kubectl(['patch', n, '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']).catch(() => undefined);
+    }
+  }
+
+  private async sql(statement: string): Promise<void> {
+    const c = new pg.Client({ connectionString: this.databaseUrl() });
+    await c.connect();
+    try {
+      await c.query(statement);
+    } finally {
+      await c.end();
     }
   }
 

@@ -382,6 +382,9 @@ export interface Second {
 /** Samples every second until stop(): pg_stat_statements and every instance's /metrics. */
 export class SecondSampler {
   readonly seconds: Second[] = [];
+  /** Samples that failed, and the last reason: reported, so a run with gaps says so. */
+  failures = 0;
+  lastFailure = '';
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
   private readonly db: pg.Client;
@@ -395,7 +398,8 @@ export class SecondSampler {
 
   async start(): Promise<void> {
     await this.db.connect();
-    this.loop = this.run(this.abort.signal);
+    // The first sample is awaited here, so a broken origin counter fails the run at once, clearly.
+    this.loop = this.run(this.abort.signal, await this.sample());
   }
 
   async stop(): Promise<void> {
@@ -404,14 +408,20 @@ export class SecondSampler {
     await this.db.end();
   }
 
-  private async run(signal: AbortSignal): Promise<void> {
-    let prev = await this.sample();
+  private async run(signal: AbortSignal, first: { at: number; origin: number; requests: number; served: number }): Promise<void> {
+    let prev = first;
     let next = performance.now() + 1000;
     while (!signal.aborted) {
       await sleep(Math.max(0, next - performance.now()), undefined, { signal }).catch(() => undefined);
       if (signal.aborted) break;
       next += 1000;
-      const cur = await this.sample();
+      // A failed sample (a pod restarting, PostgreSQL busy) is a gap in the figures, never a crash of the run.
+      const cur = await this.sample().catch((err: unknown) => {
+        this.failures++;
+        this.lastFailure = err instanceof Error ? err.message : String(err);
+        return undefined;
+      });
+      if (!cur) continue;
       const dt = (cur.at - prev.at) / 1000;
       this.seconds.push({
         at: cur.at,
