@@ -33,6 +33,17 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          // The real node (e2e/cluster/node): containerd, kubelet, CNI; builds its images once.
+          name: 'node',
+          include: ['**/*.node.test.ts'],
+          exclude: ['node_modules/**'],
+          testTimeout: 300_000,
+          hookTimeout: 1_500_000,
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
