@@ -128,10 +128,12 @@ export class ChartProvider implements Provider {
 
   async deletePod(name: string): Promise<void> {
     const pod = this.entry(name).pod;
+    // The replacement is a pod of the same controller that did not exist before (a StatefulSet reuses the name).
+    const before = new Set((await podsOf(this, pod.namespace)).map((p) => p.uid));
     this.log(`delete pod ${pod.name} (graceful)`);
     await this.kubectl(['delete', 'pod', pod.name, '-n', pod.namespace, '--wait=true', '--timeout=120s']);
     this.cluster.release(pod);
-    await this.waitPod(`a Ready replacement of ${pod.name}`, (p) => p.owner === pod.owner && p.uid !== pod.uid && p.ready);
+    await this.waitPod(`a Ready replacement of ${pod.name}`, (p) => p.owner === pod.owner && !before.has(p.uid) && p.ready && !p.deleting);
     await this.refresh();
   }
 
