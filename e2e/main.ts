@@ -63,6 +63,14 @@ async function main(): Promise<void> {
       } finally {
         if (provider.info) results[name] = { ...results[name]!, cluster: provider.info };
         await provider.down();
+        // Any call the operator or a service made that RBAC refused fails the scenario.
+        const denied = provider.rbacDenied;
+        results[name] = { ...results[name]!, rbacDenied: denied?.length ?? null };
+        if (denied?.length) {
+          log(`RBAC refused:\n  ${denied.slice(0, 20).join('\n  ')}`);
+          const prior = results[name]['error'];
+          results[name] = { ...results[name], error: `${typeof prior === 'string' ? `${prior}; ` : ''}RBAC refused ${denied.length} calls of the release` };
+        }
       }
       log(`done in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }

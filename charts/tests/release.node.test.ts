@@ -18,7 +18,7 @@ import { LOCAL_IMAGES } from '../../e2e/cluster/node/images.js';
 import { up, type NodeCluster } from '../../e2e/cluster/node/node.js';
 import { FULLNAME, helmValues, mergeValues, RELEASE } from '../../e2e/providers/chart-values.js';
 import { LocalCluster } from '../../e2e/providers/local.js';
-import { describeEvent, serviceAccountCalls } from './audit-log.js';
+import { describeEvent, serviceAccountCalls } from '../../e2e/cluster/node/audit-log.js';
 import { chartDir, helm } from './helm.js';
 import { parseNotes, type PortForwardCommand } from './notes.js';
 import { checkServiceMonitors } from './service-monitors.js';

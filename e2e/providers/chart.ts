@@ -18,6 +18,7 @@ import { renderCrdYaml } from '../../crds/generate.js';
 import { seedProfiles } from '../../example-app/profile/seeding.js';
 import { LEASE_NAME } from '../../operator/names.js';
 import { kubectlAt } from '../cluster/local.js';
+import { describeEvent, serviceAccountCalls } from '../cluster/node/audit-log.js';
 import { run } from '../cluster/node/host.js';
 import { tempDir } from '../local/process.js';
 import {
@@ -43,6 +44,9 @@ export class ChartProvider implements Provider {
   private readonly names = new Map<string, { pod: Pod; http?: Endpoint; redis?: Endpoint }>();
   private postgres: Endpoint | undefined;
   info: ClusterInfo | undefined;
+  /** Requests of the release's ServiceAccounts that RBAC refused while the stack ran (null: no audit log on this cluster). */
+  rbacDenied: string[] | null = null;
+  private deployedAt: Date | undefined;
 
   constructor(
     private readonly cluster: Cluster,
@@ -73,6 +77,11 @@ export class ChartProvider implements Provider {
     if (!this.stack || !this.kubeconfig) return;
     const ns = this.stack.namespace;
     this.stack = undefined;
+    // Up to here (not the uninstall, where a stopping operator may outlive its Role) every call must be allowed.
+    const audit = this.cluster.auditLogFiles();
+    if (audit.length && this.deployedAt) {
+      this.rbacDenied = (await serviceAccountCalls(audit, ns, this.deployedAt, new Date())).forbidden.map(describeEvent);
+    }
     // Policies first, while the operator runs to release their finalizers (as a user must, before uninstalling).
     await this.kubectl(['delete', 'cachepolicies', '--all', '-n', ns, '--wait=true', '--timeout=60s']).catch((e: unknown) => this.log(String(e)));
     await this.releaseFinalizers(ns);
@@ -89,6 +98,7 @@ export class ChartProvider implements Provider {
     this.stack = stack;
     const ns = stack.namespace;
     await this.clearTerminating(ns);
+    this.deployedAt = new Date();
     const values = join(this.dir, `${ns}-values.json`);
     mkdirSync(this.dir, { recursive: true });
     writeFileSync(values, JSON.stringify(helmValues(stack, this.cluster.imageValues())));

@@ -31,6 +31,8 @@ export interface Cluster {
   reach(pod: { namespace: string; name: string; ip: string }, port: number): Promise<Endpoint>;
   /** Stops anything reach() started for a pod that is gone. */
   release(pod: { namespace: string; name: string }): void;
+  /** The API server's audit log files (backup first), where this cluster keeps them readable; else none. */
+  auditLogFiles(): string[];
 }
 
 /** The `cluster` field of every scenario's JSON, read from the Node object. */

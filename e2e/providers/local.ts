@@ -3,7 +3,8 @@
  * images built here from the Dockerfile and imported into its containerd. Pods are reached
  * at their own IPs over the node's bridge.
  */
-import { join } from 'node:path';
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { down, up } from '../cluster/node/node.js';
 import { LOCAL_IMAGES } from '../cluster/node/images.js';
 import { nodeLayout } from '../cluster/node/layout.js';
@@ -43,5 +44,11 @@ export class LocalCluster implements Cluster {
 
   release(): void {
     // Nothing to stop: pod IPs are reached directly.
+  }
+
+  auditLogFiles(): string[] {
+    const dir = dirname(this.layout.auditLog);
+    const backups = existsSync(dir) ? readdirSync(dir).filter((f) => f.startsWith('audit-') && f.endsWith('.log')).sort() : [];
+    return [...backups.map((f) => join(dir, f)), this.layout.auditLog];
   }
 }

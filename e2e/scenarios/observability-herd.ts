@@ -3,6 +3,7 @@
  * CachePolicy switched between herd-lab modes with kubectl. Split from the scenario so each
  * file keeps one job; everything reaches the pods through the provider.
  */
+import { KubeConfig } from '@kubernetes/client-node';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { HttpLoad } from '../../bench/herd/burst.js';
@@ -11,6 +12,9 @@ import { policySpec, type Mode } from '../../bench/herd/modes.js';
 import { runOne, type RunSizes } from '../../bench/herd/run.js';
 import { createRedisClient } from '../../example-app/profile/app.js';
 import { ProfileDb } from '../../example-app/profile/db.js';
+import { HttpKubeClient } from '../../operator/kube/client.js';
+import { resources, type KubeObject } from '../../operator/kube/resources.js';
+import { POLICY_KEY, renderedConfigMapName } from '../../operator/names.js';
 import { waitFor } from '../local/process.js';
 import type { Provider } from '../providers/provider.js';
 import { PROFILE_REDIS } from './redis-kit.js';
@@ -56,6 +60,29 @@ export async function redisPrimary(p: Provider): Promise<string> {
   }
   if (masters.length !== 1) throw new Error(`expected one Redis master, found ${masters.length}: ${masters.join(', ') || 'none'}`);
   return masters[0]!;
+}
+
+/** `redis.primary` of the profile's rendered policy, the address the services follow: what the operator published. */
+export class PublishedPrimary {
+  private readonly client: HttpKubeClient;
+  private readonly configMap: string;
+  constructor(p: Provider, private readonly namespace: string) {
+    const kc = new KubeConfig();
+    kc.loadFromFile(p.kubeconfigPath);
+    // An HTTP client, not kubectl: the failover is polled every 50 ms on 2 shared cores.
+    this.client = new HttpKubeClient({ kubeConfig: kc, userAgent: 'herdguard-e2e-observability' });
+    this.configMap = renderedConfigMapName(p.policyName('profile'));
+  }
+
+  async get(): Promise<string | null> {
+    const cm = await this.client.get<KubeObject & { data?: Record<string, string> }>({ res: resources.configMaps, namespace: this.namespace, name: this.configMap });
+    const doc = JSON.parse(cm.data?.[POLICY_KEY] ?? '{}') as { redis?: { primary?: string } };
+    return doc.redis?.primary ?? null;
+  }
+
+  close(): void {
+    this.client.close();
+  }
 }
 
 export interface HerdKit {

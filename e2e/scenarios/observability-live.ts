@@ -30,11 +30,16 @@ import type { LivePrometheus } from '../../alerts/live/prometheus.js';
 import { writeShortForCopy } from '../../alerts/live/short-for.js';
 import { defaultPolicySpec as marketDataPolicy } from '../../example-app/market-data/default-policy.js';
 import { tempDir } from '../local/process.js';
-import { applyProfilePolicy, herdCycles, herdKit, PROFILES, profileSpec, redisPrimary, SIZES, type HerdKit, type HerdOutcome } from './observability-herd.js';
-import { feedSubscription, refusedPolicyUpdate, withPrometheus } from './observability-prometheus.js';
-import { KubeApi, NS, until } from './redis-kit.js';
+import { applyProfilePolicy, herdCycles, herdKit, PROFILES, profileSpec, PublishedPrimary, redisPrimary, SIZES, type HerdKit, type HerdOutcome } from './observability-herd.js';
+import { displacedLabels, feedSubscription, refusedPolicyUpdate, withPrometheus } from './observability-prometheus.js';
+import { until } from './redis-kit.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
 
+/**
+ * A namespace of its own: the Redis scenarios share herdguard-redis, and engineers run
+ * scenarios side by side on the one node.
+ */
+const NS = 'herdguard-observability';
 /** `for:` of the TEST-ONLY rule copy. */
 const SHORT_FOR_S = 5;
 /** The chart's feed simulator at the rate the host process had: the subscription's loops are never refused. */
@@ -56,22 +61,23 @@ interface Report {
   readonly protHerd: HerdOutcome | undefined;
   readonly promotionAlert: string;
   readonly failover: { readonly killed: string; readonly promoted: string };
+  readonly displaced: string[];
 }
 
 /**
  * Kill -9 of the Redis primary's container: the operator promotes the replica and Prometheus
  * sees it. The kubelet then restarts the container, which must rejoin as a replica.
  */
-async function killPrimary(ctx: ScenarioContext, api: KubeApi, prom: LivePrometheus, killed: string): Promise<{ promotionAlert: string; promoted: string }> {
+async function killPrimary(ctx: ScenarioContext, api: PublishedPrimary, prom: LivePrometheus, killed: string): Promise<{ promotionAlert: string; promoted: string }> {
   const p = ctx.provider;
-  const before = await api.renderedPrimary();
+  const before = await api.get();
   await p.kill(killed);
   await until('the operator promoted the replica', async () => {
-    const now = await api.renderedPrimary();
+    const now = await api.get();
     return now !== null && now !== before;
   }, 30_000);
   await until('Prometheus scraped the promotion', async () => (await prom.query('herdguard_redis_promotions_total')).length > 0, 15_000);
-  ctx.log(`primary ${killed} (${String(before)}) killed; promoted ${String(await api.renderedPrimary())}`);
+  ctx.log(`primary ${killed} (${String(before)}) killed; promoted ${String(await api.get())}`);
   await sleep(2000);
   const promotionAlert = await alertState(prom, 'RedisPromotionHappened', 30);
   ctx.log(`RedisPromotionHappened after the kill: ${promotionAlert}`);
@@ -86,7 +92,7 @@ async function killPrimary(ctx: ScenarioContext, api: KubeApi, prom: LivePrometh
 }
 
 /** Both herd phases, the feed and refused-update events and the failover under the first Prometheus, then every live query on it. */
-async function observe(ctx: ScenarioContext, api: KubeApi, kit: HerdKit, primary: string, ruleFiles: readonly string[]): Promise<Report> {
+async function observe(ctx: ScenarioContext, api: PublishedPrimary, kit: HerdKit, primary: string, ruleFiles: readonly string[]): Promise<Report> {
   const p = ctx.provider;
   const herdMs = ctx.quick ? 35_000 : 50_000;
   const log = (m: string) => ctx.log(m);
@@ -125,7 +131,8 @@ async function observe(ctx: ScenarioContext, api: KubeApi, kit: HerdKit, primary
     const { promotionAlert, promoted } = await killPrimary(ctx, api, promA, primary);
     const provided = new Set<Need>(['herd', 'operator', 'feeds', 'failover', 'errors']);
     const results = await evaluateAll(promA, liveQueries('2m'), provided);
-    return { base: base!, prot, results, provided, baseHerd, protHerd, promotionAlert, failover: { killed: primary, promoted } };
+    const displaced = await displacedLabels(promA);
+    return { base: base!, prot, results, provided, baseHerd, protHerd, promotionAlert, failover: { killed: primary, promoted }, displaced };
   });
 }
 
@@ -159,6 +166,7 @@ function figures(report: Report): ScenarioResult {
     protectedAlertsShortFor: JSON.stringify(prot.shortForStates),
     baselineSignals: JSON.stringify(base.signals),
     protectedSignals: JSON.stringify(prot.signals),
+    seriesWithDisplacedLabels: report.displaced.length,
     promotionAlertAfterKill: report.promotionAlert,
     killedPrimary: report.failover.killed,
     promotedPrimary: report.failover.promoted,
@@ -171,7 +179,7 @@ export const observabilityLive: Scenario = {
   async run(ctx): Promise<ScenarioResult> {
     const p = ctx.provider;
     let kit: HerdKit | undefined;
-    let api: KubeApi | undefined;
+    let api: PublishedPrimary | undefined;
     try {
       await p.deployStack({
         namespace: NS,
@@ -183,8 +191,9 @@ export const observabilityLive: Scenario = {
           { name: 'market-data', replicas: 1, policySpec: marketDataPolicy },
         ],
       });
-      api = new KubeApi(p.kubeconfigPath, p.policyName('profile'), (n) => p.podName(n));
-      await until('the operator published the Redis primary', async () => (await api?.renderedPrimary()) != null, 60_000);
+      api = new PublishedPrimary(p, NS);
+      const published = api;
+      await until('the operator published the Redis primary', async () => (await published.get()) !== null, 60_000);
       const primary = await redisPrimary(p);
       ctx.log(`stack up: ${p.processes().join(', ')}; Redis master ${primary}`);
       kit = await herdKit(p, primary);
@@ -199,6 +208,7 @@ export const observabilityLive: Scenario = {
         ...report.prot.problems,
         ...(report.promotionAlert === 'firing' ? [] : [`RedisPromotionHappened was ${report.promotionAlert} after the primary kill, not firing`]),
         ...report.results.filter((r) => r.failed).map((r) => `${r.source}: ${r.error ?? 'no data'}`),
+        ...report.displaced,
       ];
       if (problems.length > 0) throw new Error(`observability-live failed:\n  ${problems.join('\n  ')}`);
       return figures(report);

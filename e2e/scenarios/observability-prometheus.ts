@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startPrometheus, type ActiveTarget, type LivePrometheus } from '../../alerts/live/prometheus.js';
+import { POD_NAME_LABEL } from '../../alerts/live/scrape-config.js';
 import { sampleValue } from '../../example-app/cache/metrics/exposition.js';
 import { LoadClient } from '../../example-app/market-data/load-client.js';
 import { POLICY_KEY, renderedConfigMapName } from '../../operator/names.js';
@@ -63,6 +64,20 @@ export async function withPrometheus<T>(
   } finally {
     await prom.stop();
   }
+}
+
+/**
+ * Series whose own label a target label displaced: Prometheus renames a scraped label that
+ * clashes with a target label to exported_<label> (herdguard_redis_role's `pod` would become
+ * the operator's pod). Returns one line per clash.
+ */
+export async function displacedLabels(prom: LivePrometheus): Promise<string[]> {
+  const out: string[] = [];
+  for (const label of ['job', 'instance', 'namespace', POD_NAME_LABEL]) {
+    const clashes = await prom.query(`count by (__name__) ({__name__=~"herdguard_.+", exported_${label}!=""})`);
+    out.push(...clashes.map((c) => `${c.metric['__name__'] ?? '?'}: its own ${label} label was renamed exported_${label} by the target label`));
+  }
+  return out;
 }
 
 /** A short WebSocket subscription on market-data: loops start, quotes flow, then every client leaves. */
