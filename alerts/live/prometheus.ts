@@ -1,26 +1,30 @@
 /**
  * A real Prometheus (Debian's /usr/bin/prometheus) in a temp dir on a free port, scraping the
- * given targets every second and evaluating the given rule files every second.
+ * given targets, or the pods it discovers through the Kubernetes API, every second and
+ * evaluating the given rule files every second.
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { stringify } from 'yaml';
 import { freePort, startProcess, tempDir, waitFor, type Managed } from '../../e2e/local/process.js';
+import { ensureKubernetesPrometheus } from './prometheus-upstream.js';
+import { expectedTargets, prometheusConfig, validateSource, type ScrapeSource } from './scrape-config.js';
+
+export type { KubernetesDiscovery, ScrapeSource, ScrapeTarget } from './scrape-config.js';
 
 export const PROMETHEUS = process.env['HERDGUARD_PROMETHEUS'] ?? '/usr/bin/prometheus';
-
-export interface ScrapeTarget {
-  /** Becomes the `job` label, e.g. `profile`, `operator`. */
-  readonly job: string;
-  /** `host:port` serving /metrics. */
-  readonly address: string;
-  readonly metricsPath?: string;
-}
 
 export interface Sample {
   readonly metric: Record<string, string>;
   readonly value: number;
+}
+
+/** A target Prometheus scrapes, as /api/v1/targets reports it. */
+export interface ActiveTarget {
+  /** Target labels after relabelling: job, instance (and namespace, kubernetes_pod_name when discovered). */
+  readonly labels: Record<string, string>;
+  readonly health: string;
+  readonly lastError: string;
 }
 
 export interface LivePrometheus {
@@ -29,8 +33,11 @@ export interface LivePrometheus {
   readonly proc: Managed;
   /** Instant query; throws with Prometheus's own error text when the query is refused. */
   query(expr: string, atSeconds?: number): Promise<Sample[]>;
-  /** Resolves once every target has been scraped successfully at least once. */
-  waitForTargets(timeoutMs?: number): Promise<void>;
+  /**
+   * Resolves once the expected number of targets (the static list, or the discovery's
+   * expectedTargets) is active and every one has been scraped successfully; returns them.
+   */
+  waitForTargets(timeoutMs?: number): Promise<ActiveTarget[]>;
   stop(): Promise<void>;
 }
 
@@ -42,40 +49,34 @@ export function requirePrometheus(): void {
   }
 }
 
-function config(targets: readonly ScrapeTarget[], ruleFiles: readonly string[], interval: string): string {
-  const jobs = new Map<string, ScrapeTarget[]>();
-  for (const t of targets) jobs.set(t.job, [...(jobs.get(t.job) ?? []), t]);
-  return stringify({
-    global: { scrape_interval: interval, evaluation_interval: interval, scrape_timeout: interval },
-    rule_files: [...ruleFiles],
-    scrape_configs: [...jobs].map(([job, ts]) => ({
-      job_name: job,
-      metrics_path: ts[0]?.metricsPath ?? '/metrics',
-      static_configs: [{ targets: ts.map((t) => t.address) }],
-    })),
-  });
-}
-
 async function getJson(url: string): Promise<{ status: string; data: unknown; error?: string }> {
   const r = await request(url, { headersTimeout: 10_000, bodyTimeout: 10_000 });
   return (await r.body.json()) as { status: string; data: unknown; error?: string };
 }
 
-export async function startPrometheus(opts: {
-  targets: readonly ScrapeTarget[];
-  ruleFiles?: readonly string[];
-  interval?: string;
-  logDir?: string;
-}): Promise<LivePrometheus> {
+export type PrometheusOptions = ScrapeSource & {
+  readonly ruleFiles?: readonly string[];
+  readonly interval?: string;
+  readonly logDir?: string;
+};
+
+/** Static targets run on Debian's Prometheus; discovery needs a build that has Kubernetes SD (prometheus-upstream.ts). */
+async function binaryFor(opts: PrometheusOptions): Promise<string> {
+  if ('kubernetes' in opts) return ensureKubernetesPrometheus();
   requirePrometheus();
-  if (opts.targets.length === 0) throw new Error('startPrometheus: expected at least one scrape target, got none');
+  return PROMETHEUS;
+}
+
+export async function startPrometheus(opts: PrometheusOptions): Promise<LivePrometheus> {
+  validateSource(opts);
+  const binary = await binaryFor(opts);
   const dir = tempDir('prometheus');
   const port = await freePort();
   const configFile = join(dir, 'prometheus.yml');
-  writeFileSync(configFile, config(opts.targets, opts.ruleFiles ?? [], opts.interval ?? '1s'));
+  writeFileSync(configFile, prometheusConfig(opts, opts.ruleFiles ?? [], opts.interval ?? '1s'));
   const proc = startProcess(
     'prometheus',
-    PROMETHEUS,
+    binary,
     [
       `--config.file=${configFile}`,
       `--storage.tsdb.path=${join(dir, 'data')}`,
@@ -111,16 +112,20 @@ export async function startPrometheus(opts: {
       value: Number(r.value[1]),
     }));
   };
-  const waitForTargets = async (timeoutMs = 30_000) => {
-    await waitFor(
-      `every scrape target up in ${url}`,
-      async () => {
-        const body = await getJson(`${url}/api/v1/targets`);
-        const active = (body.data as { activeTargets: { health: string }[] }).activeTargets;
-        return active.length === opts.targets.length && active.every((t) => t.health === 'up');
-      },
-      timeoutMs,
-    );
+  const want = expectedTargets(opts);
+  const activeTargets = async () => (await getJson(`${url}/api/v1/targets?state=active`)).data as { activeTargets: ActiveTarget[] };
+  const waitForTargets = async (timeoutMs = 30_000): Promise<ActiveTarget[]> => {
+    let seen: ActiveTarget[] = [];
+    const show = () => seen.map((t) => `${t.labels['job'] ?? '?'} ${t.labels['instance'] ?? '?'} ${t.health}${t.lastError ? ` (${t.lastError})` : ''}`).join(', ') || 'none';
+    try {
+      await waitFor(`${want} scrape targets up in ${url}`, async () => {
+        seen = (await activeTargets()).activeTargets;
+        return seen.length === want && seen.every((t) => t.health === 'up');
+      }, timeoutMs);
+    } catch (err) {
+      throw new Error(`${err instanceof Error ? err.message : String(err)}; active targets: ${show()}`, { cause: err });
+    }
+    return seen;
   };
   return { url, dir, proc, query, waitForTargets, stop: () => proc.stop() };
 }

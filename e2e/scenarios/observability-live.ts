@@ -27,6 +27,7 @@ import { RULES_FILE } from '../../alerts/generate.js';
 import { alertState, evaluateAll, liveQueries, summarize, type LiveResult, type Need } from '../../alerts/live/check.js';
 import { HERD_ALERTS, observePhases, type PhaseOutcome } from '../../alerts/live/observe.js';
 import type { LivePrometheus } from '../../alerts/live/prometheus.js';
+import { PROMETHEUS_MODULE_VERSION } from '../../alerts/live/prometheus-upstream.js';
 import { writeShortForCopy } from '../../alerts/live/short-for.js';
 import { defaultPolicySpec as marketDataPolicy } from '../../example-app/market-data/default-policy.js';
 import { tempDir } from '../local/process.js';
@@ -87,7 +88,7 @@ async function killPrimary(ctx: ScenarioContext, api: PublishedPrimary, prom: Li
     promoted = await redisPrimary(p);
     return promoted !== killed;
   }, 30_000);
-  ctx.log(`${killed} restarted by the kubelet and follows ${promoted}`);
+  ctx.log(`${killed} restarted by the kubelet as a replica; the one master is ${promoted}`);
   return { promotionAlert, promoted };
 }
 
@@ -143,7 +144,7 @@ function figures(report: Report): ScenarioResult {
   const signals = results.filter((r) => r.source.endsWith(' signal'));
   const exprs = results.filter((r) => r.source.endsWith(' expr'));
   return {
-    prometheus: 'Prometheus 2.42 with Kubernetes pod discovery, scrape 1s, eval 1s',
+    prometheus: `upstream Prometheus (module ${PROMETHEUS_MODULE_VERSION}) with Kubernetes pod discovery, scrape 1s, eval 1s`,
     shortForCopySeconds: SHORT_FOR_S,
     liveQueries: results.length,
     dashboardQueries: dashboards.length,
