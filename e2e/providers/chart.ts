@@ -132,6 +132,24 @@ export class ChartProvider implements Provider {
     await run(this.cluster.ctr(pod.nodeName)[0]!, [...this.cluster.ctr(pod.nodeName).slice(1), 'tasks', 'kill', '-s', 'SIGKILL', id]);
   }
 
+  async signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void> {
+    const pod = this.entry(name).pod;
+    if (!pod.containerId) throw new Error(`${name} (pod ${pod.name}) has no running container`);
+    const [cmd, ...args] = this.cluster.ctr(pod.nodeName);
+    await run(cmd!, [...args, 'tasks', 'kill', '-s', signal, pod.containerId]);
+  }
+
+  async inPodNetwork(name: string, argv: readonly string[]): Promise<string> {
+    const pod = this.entry(name).pod;
+    const [ctr, ...ctrArgs] = this.cluster.ctr(pod.nodeName);
+    // `ctr tasks ls` prints TASK PID STATUS; the task's PID holds the pod's network namespace.
+    const line = (await run(ctr!, [...ctrArgs, 'tasks', 'ls'])).split('\n').find((l) => pod.containerId && l.startsWith(pod.containerId));
+    const pid = line?.split(/\s+/)[1];
+    if (!pid) throw new Error(`no running task for ${name} (pod ${pod.name})`);
+    const [nsenter, ...nsArgs] = this.cluster.nsenter(pod.nodeName);
+    return run(nsenter!, [...nsArgs, '-t', pid, '-n', ...argv]);
+  }
+
   /** The kubelet restarts a killed container by itself; this waits until the pod is Ready again. */
   async restart(name: string): Promise<void> {
     const pod = this.entry(name).pod;

@@ -27,6 +27,8 @@ export interface Cluster {
   imageValues(): Record<string, unknown>;
   /** argv that runs containerd's `ctr` in the k8s.io namespace on the node running `nodeName`. */
   ctr(nodeName: string): string[];
+  /** argv that runs `nsenter` on the node running `nodeName` (to enter a pod's network namespace). */
+  nsenter(nodeName: string): string[];
   /** An address on this machine that reaches port `port` of a pod (pod IPs on the node; a port-forward on kind). */
   reach(pod: { namespace: string; name: string; ip: string }, port: number): Promise<Endpoint>;
   /** Stops anything reach() started for a pod that is gone. */

@@ -68,6 +68,10 @@ export class KindCluster implements Cluster {
     return ['docker', 'exec', nodeName, 'ctr', '-n', 'k8s.io'];
   }
 
+  nsenter(nodeName: string): string[] {
+    return ['docker', 'exec', nodeName, 'nsenter'];
+  }
+
   async reach(pod: { namespace: string; name: string }, port: number): Promise<Endpoint> {
     const key = `${pod.namespace}/${pod.name}:${port}`;
     const known = this.forwards.get(key);

@@ -38,6 +38,10 @@ export class LocalCluster implements Cluster {
     return ['ctr', '-a', this.layout.containerdSocket, '-n', 'k8s.io'];
   }
 
+  nsenter(): string[] {
+    return ['nsenter'];
+  }
+
   reach(pod: { ip: string }, port: number): Promise<Endpoint> {
     return Promise.resolve({ host: pod.ip, port });
   }

@@ -59,6 +59,10 @@ export interface Provider {
   podSelector(service: ServiceSpec['name']): string;
   /** kill -9 of a container's process, from its node; the kubelet restarts it. */
   kill(name: string): Promise<void>;
+  /** Sends a signal to a container's main process from its node (SIGSTOP/SIGCONT: a stall). */
+  signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>;
+  /** Runs a command (iptables) inside a pod's network namespace, from its node: a partition. */
+  inPodNetwork(name: string, argv: readonly string[]): Promise<string>;
   /** Waits until a killed process's container runs again and its pod is Ready. */
   restart(name: string): Promise<void>;
   /** http://host:port of a process's HTTP server (metrics, API). */

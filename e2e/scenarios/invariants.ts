@@ -36,6 +36,20 @@ export const invariants: Readonly<Record<string, readonly Check[]>> = {
     ['maxPrimariesObserved', equals(1), 'never two primaries'],
   ],
   'stale-after-failover': [['maxPrimariesObserved', equals(1), 'never two primaries']],
+  'partition-operator-primary': [
+    ['promoted', equals(false), 'no promotion when only the operator is cut off'],
+    ['maxWritablePrimaries', atMost(1), 'at most one writable primary at any instant'],
+    ['acknowledgedWritesLost', equals(0), 'no acknowledged write lost'],
+  ],
+  'partition-services-primary': [
+    ['promoted', equals(false), 'no promotion when only the services are cut off'],
+    ['maxWritablePrimaries', atMost(1), 'at most one writable primary at any instant'],
+    ['acknowledgedWritesLost', equals(0), 'no acknowledged write lost'],
+  ],
+  'primary-stall': [
+    ['maxWritablePrimaries', atMost(1), 'no second writable primary at any instant'],
+    ['acknowledgedWritesLost', equals(0), 'no acknowledged write lost'],
+  ],
 };
 
 /** The violated invariants of one scenario's figures, as readable lines. */

@@ -575,6 +575,31 @@ export async function roleOf(addr: { host: string; port: number; password?: stri
   }
 }
 
+/**
+ * Acknowledged writes the services no longer serve: for each written profile, every
+ * instance is asked once; an answer older than the last acknowledged version counts that
+ * profile as lost.
+ */
+export async function verifyAcknowledged(load: ProfileLoad, endpoints: readonly string[], writeIds: number): Promise<number> {
+  const pools = endpoints.map((e) => new Pool(e, { connections: 4 }));
+  let lost = 0;
+  try {
+    for (let id = 1; id <= writeIds; id++) {
+      const acked = load.lastAcked(id);
+      const versions = await Promise.all(
+        pools.map(async (p) => {
+          const r = await p.request({ path: `/users/${id}`, method: 'GET' });
+          return ((await r.body.json()) as { version: number }).version;
+        }),
+      );
+      if (versions.some((v) => v < acked)) lost++;
+    }
+  } finally {
+    await Promise.all(pools.map((p) => p.close()));
+  }
+  return lost;
+}
+
 // ---------------------------------------------------------------- figures
 
 export const round = (x: number, digits = 3): number => (Number.isFinite(x) ? Number(x.toFixed(digits)) : x);

@@ -7,7 +7,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Redis } from 'ioredis';
-import { Pool } from 'undici';
 import {
   INSTANCES,
   ProfileLoad,
@@ -19,6 +18,7 @@ import {
   primeAll,
   profileEndpoints,
   roleOf,
+  verifyAcknowledged,
   round,
 } from './redis-kit.js';
 import type { Scenario } from './scenario.js';
@@ -63,7 +63,7 @@ export const redisPlannedRestart: Scenario = {
       await load.stop();
       loadStopped = true;
       const newPrimary = watcher.primaries()[0] ?? null;
-      const lost = await verifyAcknowledged(load, endpoints);
+      const lost = await verifyAcknowledged(load, endpoints, WRITE_IDS);
       const behind = newPrimary ? await redisBehind(load, chaos.redisAddress(newPrimary)) : WRITE_IDS;
       const errors = load.errorsBetween(deletedAt - HALF_WINDOW_MS, deletedAt + HALF_WINDOW_MS);
       const stale = load.stale;
@@ -95,31 +95,6 @@ export const redisPlannedRestart: Scenario = {
     }
   },
 };
-
-/**
- * Acknowledged writes the services no longer serve: for each written profile, every
- * instance is asked once; an answer older than the last acknowledged version counts that
- * profile as lost.
- */
-async function verifyAcknowledged(load: ProfileLoad, endpoints: readonly string[]): Promise<number> {
-  const pools = endpoints.map((e) => new Pool(e, { connections: 4 }));
-  let lost = 0;
-  try {
-    for (let id = 1; id <= WRITE_IDS; id++) {
-      const acked = load.lastAcked(id);
-      const versions = await Promise.all(
-        pools.map(async (p) => {
-          const r = await p.request({ path: `/users/${id}`, method: 'GET' });
-          return ((await r.body.json()) as { version: number }).version;
-        }),
-      );
-      if (versions.some((v) => v < acked)) lost++;
-    }
-  } finally {
-    await Promise.all(pools.map((p) => p.close()));
-  }
-  return lost;
-}
 
 /** Written profiles whose Redis entry on the primary is older than the last acknowledged version (or missing). */
 async function redisBehind(load: ProfileLoad, primary: { host: string; port: number; password?: string }): Promise<number> {

@@ -1,0 +1,132 @@
+/**
+ * Split-brain scenarios on the real node (ADR 0006, 0007): a fault the operator must not
+ * mistake for a dead primary, under the usual profile load with tracked writes. Partitions
+ * are packet-filter rules inside the pods' own network namespaces (iptables through nsenter
+ * from the node); a stall is SIGSTOP/SIGCONT of the primary's redis-server. A write probe on
+ * every Redis node every 50 ms gives maxWritablePrimaries.
+ */
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Provider } from '../providers/provider.js';
+import {
+  INSTANCES, ProfileLoad, RedisWatcher, SecondSampler, USERS, deployRedisStack, nameErrors, primeAll, profileEndpoints, round,
+  verifyAcknowledged,
+} from './redis-kit.js';
+import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
+import { WriteProbe } from './write-probe.js';
+
+const REDIS_PODS = 3;
+const GETS_PER_SECOND = 1000;
+const WRITES = { ids: 50, putsPerSecond: 50 } as const;
+const SETTLE_MS = 10_000;
+
+interface Fault {
+  readonly name: string;
+  readonly description: string;
+  /** How long the fault holds before it is healed. */
+  readonly holdMs: number;
+  /** Applies the fault against the current primary; resolves to its heal. */
+  apply(p: Provider, primary: string): Promise<() => Promise<void>>;
+}
+
+/** Drops what `from` sends to the primary's address (both directions break: no SYN, no ACK). */
+async function cut(p: Provider, from: readonly string[], primary: string): Promise<() => Promise<void>> {
+  const ip = p.redisAddress(primary).host;
+  const rule = ['OUTPUT', '-d', ip, '-j', 'DROP'];
+  for (const f of from) await p.inPodNetwork(f, ['iptables', '-I', ...rule]);
+  return async () => {
+    for (const f of from) await p.inPodNetwork(f, ['iptables', '-D', ...rule]);
+  };
+}
+
+const services = (p: Provider) => p.processes().filter((n) => n.startsWith('profile-'));
+
+async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioResult> {
+  const p = ctx.provider;
+  const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
+  const nodes = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, p.redisAddress(`redis-${i}`)]));
+  const endpoints = profileEndpoints(p);
+  const watcher = new RedisWatcher(nodes);
+  const probe = new WriteProbe(nodes);
+  const sampler = new SecondSampler(p.databaseUrl(), endpoints);
+  const load = new ProfileLoad({ endpoints, getsPerSecond: GETS_PER_SECOND, writes: WRITES });
+  watcher.start();
+  probe.start();
+  let loadStopped = false;
+  try {
+    await primeAll(endpoints, USERS);
+    await sampler.start();
+    load.start();
+    await sleep(ctx.quick ? 5_000 : 10_000);
+    const primary = watcher.primaries()[0];
+    if (!primary || watcher.primaries().length !== 1) throw new Error(`expected one primary before the fault, saw ${watcher.primaries().join(', ') || 'none'}`);
+    const publishedBefore = await api.renderedPrimary();
+    const faultAt = performance.now();
+    const heal = await fault.apply(p, primary);
+    ctx.log(`${fault.name}: fault applied to primary ${primary}; holding ${fault.holdMs / 1000} s`);
+    await sleep(fault.holdMs);
+    await heal();
+    const healedAt = performance.now();
+    ctx.log(`healed; settling ${SETTLE_MS / 1000} s`);
+    await sleep(SETTLE_MS);
+    const publishedAfter = await api.renderedPrimary();
+    await load.stop();
+    loadStopped = true;
+    const lost = await verifyAcknowledged(load, endpoints, WRITES.ids);
+    const errors = load.errorsBetween(faultAt - 5000, healedAt + SETTLE_MS);
+    return {
+      instances: INSTANCES,
+      redisPods: REDIS_PODS,
+      holdSeconds: fault.holdMs / 1000,
+      primaryBefore: primary,
+      promoted: publishedAfter !== publishedBefore,
+      primaryAfter: watcher.primaries().join(',') || null,
+      oldPrimaryRole: watcher.last.get(primary)?.role ?? 'absent',
+      maxWritablePrimaries: probe.maxWritablePrimaries,
+      maxPrimariesObserved: watcher.maxPrimaries,
+      writeProbeRoundsWithoutWriter: probe.roundsWithoutWriter,
+      putsAcknowledged: load.puts,
+      acknowledgedWritesLost: lost,
+      staleReads: load.stale.length,
+      worstStaleReadMs: Math.round(load.stale.reduce((m, s) => Math.max(m, s.staleMs), 0)),
+      clientErrors: [...errors.values()].reduce((a, b) => a + b, 0),
+      clientErrorNames: nameErrors(errors),
+      hitRateDuring: round(sampler.hitRatio(faultAt, healedAt), 4),
+      originPeakQps: round(Math.max(...sampler.originBetween(faultAt, healedAt + 5000)), 1),
+      samplerGaps: sampler.failures,
+    };
+  } finally {
+    if (!loadStopped) await load.stop();
+    await sampler.stop();
+    await probe.stop();
+    await watcher.stop();
+    api.close();
+  }
+}
+
+function scenario(fault: Fault): Scenario {
+  return { name: fault.name, description: fault.description, run: (ctx) => runFault(ctx, fault) };
+}
+
+export const partitionOperatorPrimary = scenario({
+  name: 'partition-operator-primary',
+  description: 'only the operator loses the primary for 10 s (its packets to it dropped): the replicas still see it, so nothing is promoted',
+  holdMs: 10_000,
+  apply: (p, primary) => cut(p, ['operator'], primary),
+});
+
+export const partitionServicesPrimary = scenario({
+  name: 'partition-services-primary',
+  description: 'only the services lose the primary for 10 s: no promotion; they serve fail-safe and the origin stays within its guard',
+  holdMs: 10_000,
+  apply: (p, primary) => cut(p, services(p), primary),
+});
+
+export const primaryStall = scenario({
+  name: 'primary-stall',
+  description: 'SIGSTOP of the primary for 3 s (longer than detectAfter), then SIGCONT: never a second writable primary',
+  holdMs: 3_000,
+  apply: async (p, primary) => {
+    await p.signal(primary, 'SIGSTOP');
+    return () => p.signal(primary, 'SIGCONT');
+  },
+});
