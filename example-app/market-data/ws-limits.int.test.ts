@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { connect, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,6 +182,7 @@ describe('WebSocket connection cap from the memory limit', () => {
         connections: await scrapeMetric(capped.url, 'herdguard_ws_connections'),
       };
       console.log('ws cap with slow consumers:', JSON.stringify(report));
+      mkdirSync('reports', { recursive: true }); // git-ignored: absent in a fresh clone
       writeFileSync('reports/ws-cap.json', JSON.stringify(report, null, 2));
       expect(dropped).toBeGreaterThanOrEqual(CAP * 20);
       expect(report.connections).toBe(CAP);
