@@ -26,6 +26,7 @@ import {
 } from './chart-values.js';
 import { clusterInfo, type Cluster, type ClusterInfo, type Endpoint } from './cluster.js';
 import { podsOf, type Pod } from './pods.js';
+import { clearTerminating, collectDiagnostics, releaseFinalizers } from './release-ops.js';
 import type { Provider, ServiceSpec, StackSpec } from './provider.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -86,7 +87,7 @@ export class ChartProvider implements Provider {
     }
     // Policies first, while the operator runs to release their finalizers (as a user must, before uninstalling).
     await this.kubectl(['delete', 'cachepolicies', '--all', '-n', ns, '--wait=true', '--timeout=60s']).catch((e: unknown) => this.log(String(e)));
-    await this.releaseFinalizers(ns);
+    await releaseFinalizers(this, ns, this.log);
     await run(this.helm, ['uninstall', RELEASE, '-n', ns, '--kubeconfig', this.kubeconfig, '--wait', '--timeout', '120s']).catch((e: unknown) => this.log(String(e)));
     await this.kubectl(['delete', 'namespace', ns, '--wait=true', '--timeout=120s']).catch((e: unknown) => this.log(String(e)));
   }
@@ -99,7 +100,7 @@ export class ChartProvider implements Provider {
   async deployStack(stack: StackSpec): Promise<void> {
     this.stack = stack;
     const ns = stack.namespace;
-    await this.clearTerminating(ns);
+    await clearTerminating(this, ns, this.log);
     this.deployedAt = new Date();
     const values = join(this.dir, `${ns}-values.json`);
     mkdirSync(this.dir, { recursive: true });
@@ -224,40 +225,8 @@ export class ChartProvider implements Provider {
   }
 
   /** On failure: objects, events, and every pod's current and previous logs. Returns the directory. */
-  async collectDiagnostics(dir = join(this.dir, 'diagnostics')): Promise<string> {
-    mkdirSync(dir, { recursive: true });
-    const ns = ['-n', this.stack?.namespace ?? 'default'];
-    const save = async (file: string, args: string[]) =>
-      writeFileSync(join(dir, file), await this.kubectl(args).catch((err: unknown) => `failed: ${String(err)}`));
-    await save('objects.txt', ['get', 'all,cachepolicies,configmaps,leases,pdb', ...ns, '-o', 'wide']);
-    await save('events.txt', ['get', 'events', ...ns, '--sort-by=.lastTimestamp']);
-    await save('cachepolicies.yaml', ['get', 'cachepolicies', ...ns, '-o', 'yaml']);
-    for (const p of await podsOf(this, ns[1]!).catch(() => [])) {
-      await save(`${p.name}.log`, ['logs', p.name, ...ns, '--all-containers', '--timestamps']);
-      await save(`${p.name}.previous.log`, ['logs', p.name, ...ns, '--all-containers', '--timestamps', '--previous']);
-    }
-    return dir;
-  }
-
-  /**
-   * A run that was stopped half-way can leave its namespace Terminating behind CachePolicies
-   * whose finalizer no operator will release any more: release them, so the namespace goes.
-   */
-  private async clearTerminating(ns: string): Promise<void> {
-    const phase = (await this.kubectl(['get', 'namespace', ns, '-o', 'jsonpath={.status.phase}']).catch(() => '')).trim();
-    if (phase !== 'Terminating') return;
-    this.log(`namespace ${ns} is still Terminating from an earlier run: releasing its CachePolicies' finalizers`);
-    await this.releaseFinalizers(ns);
-    await this.kubectl(['wait', '--for=delete', `namespace/${ns}`, '--timeout=120s']);
-  }
-
-  /** Whatever CachePolicy the operator did not finalize in time (e.g. 500 of them) is released here. */
-  private async releaseFinalizers(ns: string): Promise<void> {
-    const names = (await this.kubectl(['get', 'cachepolicies', '-n', ns, '-o', 'name']).catch(() => '')).split('\n').filter(Boolean);
-    if (names.length) this.log(`releasing the finalizers of ${names.length} CachePolicies left in ${ns}`);
-    for (const n of names) {
-      await this.kubectl(['patch', n, '-n', ns, '--type', 'merge', '-p', '{"metadata":{"finalizers":null}}']).catch(() => undefined);
-    }
+  collectDiagnostics(dir = join(this.dir, 'diagnostics')): Promise<string> {
+    return collectDiagnostics(this, this.stack?.namespace ?? 'default', dir);
   }
 
   private async sql(statement: string): Promise<void> {
