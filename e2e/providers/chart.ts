@@ -140,7 +140,7 @@ export class ChartProvider implements Provider {
     await run(cmd!, [...args, 'tasks', 'kill', '-s', signal, pod.containerId]);
   }
 
-  async inPodNetwork(name: string, argv: readonly string[]): Promise<string> {
+  async inPodNetwork(name: string, argv: readonly string[], env?: Readonly<Record<string, string>>): Promise<string> {
     const pod = this.entry(name).pod;
     const [ctr, ...ctrArgs] = this.cluster.ctr(pod.nodeName);
     // `ctr tasks ls` prints TASK PID STATUS; the task's PID holds the pod's network namespace.
@@ -148,7 +148,7 @@ export class ChartProvider implements Provider {
     const pid = line?.split(/\s+/)[1];
     if (!pid) throw new Error(`no running task for ${name} (pod ${pod.name})`);
     const [nsenter, ...nsArgs] = this.cluster.nsenter(pod.nodeName);
-    return run(nsenter!, [...nsArgs, '-t', pid, '-n', ...argv]);
+    return run(nsenter!, [...nsArgs, '-t', pid, '-n', ...argv], env);
   }
 
   /** The kubelet restarts a killed container by itself; this waits until the pod is Ready again. */

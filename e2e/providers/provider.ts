@@ -62,7 +62,7 @@ export interface Provider {
   /** Sends a signal to a container's main process from its node (SIGSTOP/SIGCONT: a stall). */
   signal(name: string, signal: 'SIGSTOP' | 'SIGCONT'): Promise<void>;
   /** Runs a command (iptables) inside a pod's network namespace, from its node: a partition. */
-  inPodNetwork(name: string, argv: readonly string[]): Promise<string>;
+  inPodNetwork(name: string, argv: readonly string[], env?: Readonly<Record<string, string>>): Promise<string>;
   /** Waits until a killed process's container runs again and its pod is Ready. */
   restart(name: string): Promise<void>;
   /** http://host:port of a process's HTTP server (metrics, API). */

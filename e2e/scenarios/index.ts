@@ -2,7 +2,7 @@
 import { idleCost } from './idle-cost.js';
 import { observabilityLive } from './observability-live.js';
 import { operatorKilledMidPromotion } from './operator-killed-mid-promotion.js';
-import { partitionOperatorPrimary, partitionServicesPrimary, primaryStall } from './partitions.js';
+import { partitionOperatorPrimary, partitionPrimaryIsolated, partitionServicesPrimary, primaryStall } from './partitions.js';
 import { propagation } from './propagation.js';
 import { redisColdRestart } from './redis-cold-restart.js';
 import { redisPlannedRestart } from './redis-planned-restart.js';
@@ -21,5 +21,6 @@ export const scenarios: readonly Scenario[] = [
   observabilityLive,
   partitionOperatorPrimary,
   partitionServicesPrimary,
+  partitionPrimaryIsolated,
   primaryStall,
 ];

@@ -46,6 +46,11 @@ export const invariants: Readonly<Record<string, readonly Check[]>> = {
     ['maxWritablePrimaries', atMost(1), 'at most one writable primary at any instant'],
     ['acknowledgedWritesLost', equals(0), 'no acknowledged write lost'],
   ],
+  'partition-primary-isolated': [
+    ['promoted', equals(true), 'a replica promoted in place of the isolated primary'],
+    ['maxWritablePrimaries', atMost(1), 'at most one writable primary at any instant (the isolated one probed from inside)'],
+    ['oldPrimaryRole', equals('replica'), 'the isolated primary rejoins as a replica after the heal'],
+  ],
   'primary-stall': [
     ['maxWritablePrimaries', atMost(1), 'no second writable primary at any instant'],
     ['acknowledgedWritesLost', equals(0), 'no acknowledged write lost'],

@@ -25,7 +25,7 @@ interface Fault {
   /** How long the fault holds before it is healed. */
   readonly holdMs: number;
   /** Applies the fault against the current primary; resolves to its heal. */
-  apply(p: Provider, primary: string): Promise<() => Promise<void>>;
+  apply(p: Provider, primary: string, probe: WriteProbe): Promise<() => Promise<void>>;
 }
 
 /** Drops what `from` sends to the primary's address (both directions break: no SYN, no ACK). */
@@ -61,7 +61,7 @@ async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioRes
     if (!primary || watcher.primaries().length !== 1) throw new Error(`expected one primary before the fault, saw ${watcher.primaries().join(', ') || 'none'}`);
     const publishedBefore = await api.renderedPrimary();
     const faultAt = performance.now();
-    const heal = await fault.apply(p, primary);
+    const heal = await fault.apply(p, primary, probe);
     ctx.log(`${fault.name}: fault applied to primary ${primary}; holding ${fault.holdMs / 1000} s`);
     await sleep(fault.holdMs);
     await heal();
@@ -130,3 +130,82 @@ export const primaryStall = scenario({
     return () => p.signal(primary, 'SIGCONT');
   },
 });
+
+/**
+ * The primary cut off from everyone but alive: every packet in or out of its pod is dropped
+ * except loopback. The write probe cannot reach it from outside, so a second probe writes to
+ * it from inside its own network namespace (redis-cli on 127.0.0.1): the moment it stops
+ * accepting writes is the fence. Two writable primaries overlap if it still accepted a
+ * write after another node first accepted one.
+ */
+export const partitionPrimaryIsolated: Scenario = {
+  name: 'partition-primary-isolated',
+  description: 'the primary cut off from everyone for 15 s but alive: promotion; it refuses writes within the bound; after the heal it rejoins as a replica',
+  async run(ctx) {
+    let inside: InsideProbe | undefined;
+    let writers: WriteProbe | undefined;
+    const figures = await runFault(ctx, {
+      name: 'partition-primary-isolated',
+      description: '',
+      holdMs: 15_000,
+      apply: async (p, primary, probe) => {
+        writers = probe;
+        probe.armNewWriter(primary);
+        const rules = [['INPUT', '!', '-i', 'lo', '-j', 'DROP'], ['OUTPUT', '!', '-o', 'lo', '-j', 'DROP']];
+        for (const r of rules) await p.inPodNetwork(primary, ['iptables', '-I', ...r]);
+        inside = new InsideProbe(p, primary);
+        inside.start();
+        return async () => {
+          await inside?.stop();
+          for (const r of rules) await p.inPodNetwork(primary, ['iptables', '-D', ...r]);
+        };
+      },
+    });
+    const fencedAfterMs = inside?.lastAcceptedAt === undefined || inside.isolatedAt === undefined ? null : Math.round(inside.lastAcceptedAt - inside.isolatedAt);
+    // Seen from inside, the isolated primary still taking a write after another node took one is a second writable primary.
+    const overlapMs = inside?.lastAcceptedAt !== undefined && writers?.newWriterAt !== undefined ? inside.lastAcceptedAt - writers.newWriterAt : null;
+    return {
+      ...figures,
+      maxWritablePrimaries: overlapMs !== null && overlapMs > 0 ? Math.max(2, Number(figures['maxWritablePrimaries'])) : figures['maxWritablePrimaries'] ?? null,
+      isolatedPrimaryAcceptedWritesForMs: fencedAfterMs,
+      newWriterAfterMs: writers?.newWriterAt !== undefined && inside?.isolatedAt !== undefined ? Math.round(writers.newWriterAt - inside.isolatedAt) : null,
+      insideProbeWrites: inside?.attempts ?? 0,
+    };
+  },
+};
+
+/** Writes to an isolated pod's Redis from inside its network namespace, every 200 ms. */
+class InsideProbe {
+  isolatedAt: number | undefined;
+  lastAcceptedAt: number | undefined;
+  attempts = 0;
+  private readonly abort = new AbortController();
+  private loop: Promise<void> | undefined;
+
+  constructor(
+    private readonly p: Provider,
+    private readonly name: string,
+  ) {}
+
+  start(): void {
+    this.isolatedAt = performance.now();
+    this.loop = this.run(this.abort.signal);
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    await this.loop;
+  }
+
+  private async run(signal: AbortSignal): Promise<void> {
+    const { password } = this.p.redisAddress(this.name);
+    while (!signal.aborted) {
+      this.attempts++;
+      const out = await this.p
+        .inPodNetwork(this.name, ['redis-cli', '--no-auth-warning', '-h', '127.0.0.1', '-p', '6379', 'SET', 'herdguard:e2e:inside-probe', String(Date.now())], { REDISCLI_AUTH: password })
+        .catch(() => '');
+      if (out.trim() === 'OK') this.lastAcceptedAt = performance.now();
+      await sleep(200, undefined, { signal }).catch(() => undefined);
+    }
+  }
+}

@@ -14,6 +14,9 @@ export class WriteProbe {
   /** Rounds in which no node accepted a write (a switch, or a fenced primary). */
   roundsWithoutWriter = 0;
   rounds = 0;
+  /** Once armed: when a node other than the excluded one first accepted a write. */
+  newWriterAt: number | undefined;
+  private newWriterExclude: string | undefined;
   /** Per node: the last time it accepted a write (performance.now()). */
   readonly lastAccepted = new Map<string, number>();
   private readonly clients = new Map<string, Redis>();
@@ -35,6 +38,12 @@ export class WriteProbe {
     this.loop = this.run(this.abort.signal);
   }
 
+  /** Watches for the first write accepted by a node other than `exclude` from now on. */
+  armNewWriter(exclude: string): void {
+    this.newWriterAt = undefined;
+    this.newWriterExclude = exclude;
+  }
+
   async stop(): Promise<void> {
     this.abort.abort();
     await this.loop;
@@ -47,7 +56,12 @@ export class WriteProbe {
       const accepted = await Promise.all(
         [...this.clients].map(([name, c]) =>
           c.set(`herdguard:e2e:write-probe:${name}`, String(Date.now())).then(
-            () => (this.lastAccepted.set(name, performance.now()), 1),
+            () => {
+              const now = performance.now();
+              this.lastAccepted.set(name, now);
+              if (this.newWriterExclude !== undefined && name !== this.newWriterExclude) this.newWriterAt ??= now;
+              return 1;
+            },
             () => 0,
           ),
         ),

@@ -17,9 +17,10 @@ const TABLES = ['filter', 'nat', 'mangle', 'raw'] as const;
 /** Chains the kubelet, kube-proxy and the CNI plugins create; this host has no other Kubernetes. */
 const OURS = /^(KUBE-|CNI-)/;
 
-export async function run(cmd: string, args: string[]): Promise<string> {
+/** Runs a command; `env` is added to this process's environment (secrets go there, never in argv). */
+export async function run(cmd: string, args: string[], env?: Readonly<Record<string, string>>): Promise<string> {
   try {
-    return (await exec(cmd, args, { maxBuffer: 64 * 1024 * 1024 })).stdout;
+    return (await exec(cmd, args, { maxBuffer: 64 * 1024 * 1024, ...(env ? { env: { ...process.env, ...env } } : {}) })).stdout;
   } catch (err) {
     const e = err as { stderr?: string };
     throw new Error(`${cmd} ${args.join(' ')} failed: ${(e.stderr ?? String(err)).trim()}`, { cause: err });
