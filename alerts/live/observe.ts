@@ -32,6 +32,18 @@ export interface PhaseOutcome {
   readonly problems: string[];
 }
 
+/** The label sets (other than the rule's own) an alert was pending or firing for in the last `seconds`. */
+async function activeSeries(prom: LivePrometheus, alert: string, seconds: number): Promise<string[]> {
+  const seen = await prom.query(`max_over_time(ALERTS{alertname="${alert}",alertstate=~"pending|firing"}[${Math.max(1, Math.ceil(seconds))}s])`);
+  const own = new Set(['__name__', 'alertname', 'alertstate', 'severity']);
+  const series = [...new Set(seen.map((s) => Object.entries(s.metric).filter(([k]) => !own.has(k)).map(([k, v]) => `${k}=${v}`).join(',')))];
+  const def = allAlerts().find((x) => x.alert === alert);
+  if (!def) return series;
+  // The signal's peak over the phase, evaluated every second as the rule was.
+  const peaks = await prom.query(`max_over_time((${def.signal})[${Math.max(1, Math.ceil(seconds))}s:1s])`);
+  return [...series, ...peaks.map((s) => `signal peak ${s.value.toPrecision(3)} at ${JSON.stringify(s.metric)}`)];
+}
+
 async function statesOf(prom: LivePrometheus, alerts: readonly string[], seconds: number, variant: RuleVariant): Promise<Record<string, AlertStateName>> {
   const out: Record<string, AlertStateName> = {};
   for (const a of alerts) out[a] = await alertState(prom, a, seconds, variant);
@@ -59,9 +71,12 @@ export async function observePhases(
       const values = def ? (await prom.query(def.signal)).map((x) => x.value).filter(Number.isFinite) : [];
       signals[a] = values.length ? Math.max(...values) : null;
     }
+    const loud = p.mustStaySilent.filter((a) => states[a] !== 'inactive');
+    // Which series, so a failure says which service and origin crossed the threshold.
+    const where = Object.fromEntries(await Promise.all(loud.map(async (a) => [a, (await activeSeries(prom, a, seconds)).join('; ')] as const)));
     const problems = [
       ...p.mustFire.filter((a) => states[a] === 'inactive').map((a) => `${a} never became pending or firing in ${p.name}`),
-      ...p.mustStaySilent.filter((a) => states[a] !== 'inactive').map((a) => `${a} was ${states[a]} in ${p.name}`),
+      ...loud.map((a) => `${a} was ${states[a]} in ${p.name} for {${where[a] ?? ''}}`),
     ];
     if (shortForStates) {
       problems.push(
