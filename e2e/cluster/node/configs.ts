@@ -225,7 +225,11 @@ export function corefile(): string {
         fallthrough in-addr.arpa ip6.arpa
         ttl 30
     }
-    cache 30
+    # Negative answers kept 5 s, not 30: a StatefulSet pod's peers are asked by name while
+    # they start, and a cached NXDOMAIN would hide them long after they exist.
+    cache 30 {
+        denial 9984 5
+    }
     loop
     reload
 }

@@ -89,6 +89,8 @@ export async function up(log: Log, l = nodeLayout()): Promise<NodeCluster> {
   if (isUp(l)) {
     log(`the node is already up (${l.dir}); importing images`);
     await importImages(l, images);
+    // The node's own add-ons follow the tree (CoreDNS reloads its Corefile by itself).
+    await kubectlAt(bin, l.adminKubeconfig, ['apply', '-f', '-'], corednsManifest());
     return cluster(l, bin, images);
   }
   if (COMPONENTS.some((c) => running(l, c)) || nodeProcesses(l).length) {
