@@ -34,7 +34,7 @@ function options() {
   const provider = parsed.provider;
   if (!provider) usage('--provider is required');
   if (!(PROVIDER_NAMES as readonly string[]).includes(provider)) usage(`unknown provider ${JSON.stringify(provider)}; accepted: ${PROVIDER_NAMES.join(', ')}`);
-  const names = parsed.scenario ?? scenarios.map((s) => s.name);
+  const names = parsed.scenario ?? scenarios.filter((s) => !s.knownFailure).map((s) => s.name);
   for (const n of names) {
     if (!scenarios.some((s) => s.name === n)) usage(`unknown scenario ${JSON.stringify(n)}; accepted: ${scenarios.map((s) => s.name).join(', ')}`);
   }
@@ -44,6 +44,11 @@ function options() {
 async function main(): Promise<void> {
   const o = options();
   const results: Record<string, Record<string, unknown>> = {};
+  // Left out of a default run, never silently: each with the reason it fails today.
+  const knownFailures = Object.fromEntries(
+    scenarios.filter((s) => s.knownFailure && !o.names.includes(s.name)).map((s) => [s.name, s.knownFailure as string]),
+  );
+  for (const [name, why] of Object.entries(knownFailures)) console.error(`[${o.provider}] not run by default, known failure: ${name}: ${why}`);
   const cluster = clusters[o.provider]!();
   try {
     for (const name of o.names) {
@@ -78,12 +83,13 @@ async function main(): Promise<void> {
     if (!o.keep) await cluster.down((m) => console.error(`[${o.provider}] ${m}`));
   }
   console.log(`\ne2e on provider ${o.provider}`);
+  for (const [name, why] of Object.entries(knownFailures)) console.log(`  ${name}: NOT RUN (known failure: ${why})`);
   for (const [name, r] of Object.entries(results)) {
     console.log(`  ${name}: ${Object.entries(r).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join('  ')}`);
   }
   if (o.json) {
     mkdirSync(dirname(o.json), { recursive: true });
-    writeFileSync(o.json, JSON.stringify({ provider: o.provider, quick: o.quick, at: new Date().toISOString(), scenarios: results }, null, 2) + '\n');
+    writeFileSync(o.json, JSON.stringify({ provider: o.provider, quick: o.quick, at: new Date().toISOString(), scenarios: results, knownFailures }, null, 2) + '\n');
     console.log(`  wrote ${o.json}`);
   }
   if (Object.values(results).some((r) => 'error' in r)) process.exitCode = 1;

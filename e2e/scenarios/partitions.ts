@@ -8,7 +8,16 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from '../providers/provider.js';
 import {
-  INSTANCES, ProfileLoad, RedisWatcher, SecondSampler, USERS, deployRedisStack, nameErrors, primeAll, profileEndpoints, round,
+  INSTANCES,
+  ProfileLoad,
+  RedisWatcher,
+  SecondSampler,
+  USERS,
+  deployRedisStack,
+  nameErrors,
+  primeAll,
+  profileEndpoints,
+  round,
   verifyAcknowledged,
 } from './redis-kit.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
@@ -43,7 +52,9 @@ const services = (p: Provider) => p.processes().filter((n) => n.startsWith('prof
 async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioResult> {
   const p = ctx.provider;
   const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
-  const nodes = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, p.redisAddress(`redis-${i}`)]));
+  const nodes = Object.fromEntries(
+    Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, p.redisAddress(`redis-${i}`)]),
+  );
   const endpoints = profileEndpoints(p);
   const watcher = new RedisWatcher(nodes);
   const probe = new WriteProbe(nodes);
@@ -58,7 +69,10 @@ async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioRes
     load.start();
     await sleep(ctx.quick ? 5_000 : 10_000);
     const primary = watcher.primaries()[0];
-    if (!primary || watcher.primaries().length !== 1) throw new Error(`expected one primary before the fault, saw ${watcher.primaries().join(', ') || 'none'}`);
+    if (!primary || watcher.primaries().length !== 1)
+      throw new Error(
+        `expected one primary before the fault, saw ${watcher.primaries().join(', ') || 'none'}`,
+      );
     const publishedBefore = await api.renderedPrimary();
     const faultAt = performance.now();
     const heal = await fault.apply(p, primary, probe);
@@ -109,27 +123,35 @@ function scenario(fault: Fault): Scenario {
 
 export const partitionOperatorPrimary = scenario({
   name: 'partition-operator-primary',
-  description: 'only the operator loses the primary for 10 s (its packets to it dropped): the replicas still see it, so nothing is promoted',
+  description:
+    'only the operator loses the primary for 10 s (its packets to it dropped): the replicas still see it, so nothing is promoted',
   holdMs: 10_000,
   apply: (p, primary) => cut(p, ['operator'], primary),
 });
 
 export const partitionServicesPrimary = scenario({
   name: 'partition-services-primary',
-  description: 'only the services lose the primary for 10 s: no promotion; they serve fail-safe and the origin stays within its guard',
+  description:
+    'only the services lose the primary for 10 s: no promotion; they serve fail-safe and the origin stays within its guard',
   holdMs: 10_000,
   apply: (p, primary) => cut(p, services(p), primary),
 });
 
-export const primaryStall = scenario({
-  name: 'primary-stall',
-  description: 'SIGSTOP of the primary for 3 s (longer than detectAfter), then SIGCONT: never a second writable primary',
-  holdMs: 3_000,
-  apply: async (p, primary) => {
-    await p.signal(primary, 'SIGSTOP');
-    return () => p.signal(primary, 'SIGCONT');
-  },
-});
+export const primaryStall: Scenario = {
+  ...scenario({
+    name: 'primary-stall',
+    description:
+      'SIGSTOP of the primary for 3 s (longer than detectAfter), then SIGCONT: never a second writable primary',
+    holdMs: 3_000,
+    apply: async (p, primary) => {
+      await p.signal(primary, 'SIGSTOP');
+      return () => p.signal(primary, 'SIGCONT');
+    },
+  }),
+  knownFailure:
+    'issue 13: a primary woken from SIGSTOP after a replica was promoted takes writes for up to a second ' +
+    '(Redis recounts its good replicas for min-replicas-to-write only once a second), so maxWritablePrimaries reads 2',
+};
 
 /**
  * The primary cut off from everyone but alive: every packet in or out of its pod is dropped
@@ -140,7 +162,8 @@ export const primaryStall = scenario({
  */
 export const partitionPrimaryIsolated: Scenario = {
   name: 'partition-primary-isolated',
-  description: 'the primary cut off from everyone for 15 s but alive: promotion; it refuses writes within the bound; after the heal it rejoins as a replica',
+  description:
+    'the primary cut off from everyone for 15 s but alive: promotion; it refuses writes within the bound; after the heal it rejoins as a replica',
   async run(ctx) {
     let inside: InsideProbe | undefined;
     let writers: WriteProbe | undefined;
@@ -151,7 +174,10 @@ export const partitionPrimaryIsolated: Scenario = {
       apply: async (p, primary, probe) => {
         writers = probe;
         probe.armNewWriter(primary);
-        const rules = [['INPUT', '!', '-i', 'lo', '-j', 'DROP'], ['OUTPUT', '!', '-o', 'lo', '-j', 'DROP']];
+        const rules = [
+          ['INPUT', '!', '-i', 'lo', '-j', 'DROP'],
+          ['OUTPUT', '!', '-o', 'lo', '-j', 'DROP'],
+        ];
         for (const r of rules) await p.inPodNetwork(primary, ['iptables', '-I', ...r]);
         inside = new InsideProbe(p, primary);
         inside.start();
@@ -161,14 +187,26 @@ export const partitionPrimaryIsolated: Scenario = {
         };
       },
     });
-    const fencedAfterMs = inside?.lastAcceptedAt === undefined || inside.isolatedAt === undefined ? null : Math.round(inside.lastAcceptedAt - inside.isolatedAt);
+    const fencedAfterMs =
+      inside?.lastAcceptedAt === undefined || inside.isolatedAt === undefined
+        ? null
+        : Math.round(inside.lastAcceptedAt - inside.isolatedAt);
     // Seen from inside, the isolated primary still taking a write after another node took one is a second writable primary.
-    const overlapMs = inside?.lastAcceptedAt !== undefined && writers?.newWriterAt !== undefined ? inside.lastAcceptedAt - writers.newWriterAt : null;
+    const overlapMs =
+      inside?.lastAcceptedAt !== undefined && writers?.newWriterAt !== undefined
+        ? inside.lastAcceptedAt - writers.newWriterAt
+        : null;
     return {
       ...figures,
-      maxWritablePrimaries: overlapMs !== null && overlapMs > 0 ? Math.max(2, Number(figures['maxWritablePrimaries'])) : figures['maxWritablePrimaries'] ?? null,
+      maxWritablePrimaries:
+        overlapMs !== null && overlapMs > 0
+          ? Math.max(2, Number(figures['maxWritablePrimaries']))
+          : (figures['maxWritablePrimaries'] ?? null),
       isolatedPrimaryAcceptedWritesForMs: fencedAfterMs,
-      newWriterAfterMs: writers?.newWriterAt !== undefined && inside?.isolatedAt !== undefined ? Math.round(writers.newWriterAt - inside.isolatedAt) : null,
+      newWriterAfterMs:
+        writers?.newWriterAt !== undefined && inside?.isolatedAt !== undefined
+          ? Math.round(writers.newWriterAt - inside.isolatedAt)
+          : null,
       insideProbeWrites: inside?.attempts ?? 0,
     };
   },
@@ -202,7 +240,21 @@ class InsideProbe {
     while (!signal.aborted) {
       this.attempts++;
       const out = await this.p
-        .inPodNetwork(this.name, ['redis-cli', '--no-auth-warning', '-h', '127.0.0.1', '-p', '6379', 'SET', 'herdguard:e2e:inside-probe', String(Date.now())], { REDISCLI_AUTH: password })
+        .inPodNetwork(
+          this.name,
+          [
+            'redis-cli',
+            '--no-auth-warning',
+            '-h',
+            '127.0.0.1',
+            '-p',
+            '6379',
+            'SET',
+            'herdguard:e2e:inside-probe',
+            String(Date.now()),
+          ],
+          { REDISCLI_AUTH: password },
+        )
         .catch(() => '');
       if (out.trim() === 'OK') this.lastAcceptedAt = performance.now();
       await sleep(200, undefined, { signal }).catch(() => undefined);

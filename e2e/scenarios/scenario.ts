@@ -13,5 +13,11 @@ export interface ScenarioContext {
 export interface Scenario {
   readonly name: string;
   readonly description: string;
+  /**
+   * A scenario whose correctness invariant is known to fail for a reason in the product that
+   * is not fixed yet: left out of a default run with this reason printed and recorded in the
+   * JSON; `--scenario NAME` runs it.
+   */
+  readonly knownFailure?: string;
   run(ctx: ScenarioContext): Promise<ScenarioResult>;
 }
