@@ -18,8 +18,8 @@ npx vitest run --project unit --project integration --project operator --reporte
 step "vitest: the real node (life cycle, the chart installed with helm)"
 npx vitest run --project node --reporter=default --reporter=json --outputFile="$out/vitest-node.json"
 
-step "e2e: every scenario on the real node, against the Helm release"
-npm run --silent e2e -- --provider local --json "$out/e2e.json"
+step "e2e: every scenario on the real node, against the Helm release (--quick: shorter load phases)"
+npm run --silent e2e -- --provider local --quick --json "$out/e2e.json"
 
 step "bench:herd --quick (smoke)"
 npm run --silent bench:herd -- --quick --json "$out/herd.json"
