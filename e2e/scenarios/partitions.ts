@@ -17,7 +17,9 @@ import {
   nameErrors,
   primeAll,
   profileEndpoints,
+  roleOf,
   round,
+  until,
   verifyAcknowledged,
 } from './redis-kit.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
@@ -83,6 +85,9 @@ async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioRes
     ctx.log(`healed; settling ${SETTLE_MS / 1000} s`);
     await sleep(SETTLE_MS);
     const publishedAfter = await api.renderedPrimary();
+    // Asked on a fresh connection: one the partition black-holed may stay stuck in TCP back-off after the heal.
+    const oldPrimaryRole = await until(`${primary} answers as a replica after the heal`, async () => (await roleOf(p.redisAddress(primary))) === 'replica', 20_000)
+      .then(() => 'replica', async () => roleOf(p.redisAddress(primary)));
     await load.stop();
     loadStopped = true;
     const lost = await verifyAcknowledged(load, endpoints, WRITES.ids);
@@ -94,7 +99,7 @@ async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioRes
       primaryBefore: primary,
       promoted: publishedAfter !== publishedBefore,
       primaryAfter: watcher.primaries().join(',') || null,
-      oldPrimaryRole: watcher.last.get(primary)?.role ?? 'absent',
+      oldPrimaryRole,
       maxWritablePrimaries: probe.maxWritablePrimaries,
       maxPrimariesObserved: watcher.maxPrimaries,
       writeProbeRoundsWithoutWriter: probe.roundsWithoutWriter,
