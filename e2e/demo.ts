@@ -21,6 +21,7 @@ import { writeJson, writeReport, type Plot } from '../bench/lib/index.js';
 import { createRedisClient } from '../example-app/profile/app.js';
 import { ProfileDb } from '../example-app/profile/db.js';
 import { parseFlags, runCli } from '../example-app/profile/flags.js';
+import { kubeBinDir } from './cluster/binaries.js';
 import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../operator/names.js';
 import type { ChartProvider } from './providers/chart.js';
 import { providerOn } from './providers/index.js';
@@ -116,7 +117,7 @@ function herdPlots(phases: readonly HerdPhase[]): Plot[] {
 }
 
 function explore(provider: ChartProvider): string[] {
-  const kubectl = 'kubectl';
+  const kubectl = join(kubeBinDir(), 'kubectl');
   const metrics = provider
     .processes()
     .filter((n) => !n.startsWith('redis-'))
@@ -124,7 +125,7 @@ function explore(provider: ChartProvider): string[] {
   return [
     `export KUBECONFIG=${provider.kubeconfigPath}`,
     `${kubectl} get cachepolicies -A`,
-    `${kubectl} describe cachepolicy ${SERVICE} -n ${NS}`,
+    `${kubectl} describe cachepolicy ${provider.policyName(SERVICE)} -n ${NS}`,
     `${kubectl} get pods -n ${NS} -L role`,
     'metrics:',
     ...metrics,
