@@ -62,6 +62,9 @@ export function answerClientErrors(server: Server, inFlight: WeakMap<Socket, InF
       return;
     }
     const e = toClientError(err);
+    // Read and drop whatever else the client sends: closing with unread bytes makes the kernel
+    // answer with a reset, and a reset can discard our answer before the client reads it.
+    socket.resume();
     const cur = inFlight.get(socket);
     if (cur && !cur.req.complete) {
       if (cur.res.headersSent) socket.destroy();
