@@ -16,7 +16,7 @@ step "vitest: unit, integration, operator, chart, alerts"
 npx vitest run --project unit --project integration --project operator --reporter=default --reporter=json --outputFile="$out/vitest.json"
 
 step "vitest: the real node (life cycle, the chart installed with helm)"
-npx vitest run --project node --reporter=default --reporter=json --outputFile="$out/vitest-node.json"
+npx vitest run --project node --no-file-parallelism --max-workers=1 --reporter=default --reporter=json --outputFile="$out/vitest-node.json"
 
 step "e2e: every scenario on the real node, against the Helm release (--quick: shorter load phases)"
 npm run --silent e2e -- --provider local --quick --json "$out/e2e.json"

@@ -56,7 +56,8 @@ function values(): Record<string, unknown> {
   };
   // As a user installs it: the sample policies and their seeded users, not the scenarios' own.
   return mergeValues(helmValues(stack, new LocalCluster().imageValues()), {
-    examples: { samplePolicies: true },
+    // The chart's default seed (the e2e stacks seed their own users and turn it off).
+    examples: { samplePolicies: true, profile: { seedUsers: 10_000 } },
     monitoring: { serviceMonitors: { enabled: true } },
   });
 }

@@ -12,12 +12,14 @@ import { down, up, type NodeCluster } from './node.js';
 
 const layout = nodeLayout();
 const log = (m: string) => console.error(`[node test] ${m}`);
-const ipForwardBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
+let ipForwardBefore = '';
 let node: NodeCluster;
 
 beforeAll(async () => {
-  // A clean start: whatever an earlier run left is taken down first.
+  // A clean start: whatever an earlier run left is taken down first; the host's own
+  // ip_forward is what remains after that.
   await down(log, layout);
+  ipForwardBefore = readFileSync('/proc/sys/net/ipv4/ip_forward', 'utf8').trim();
   node = await up(log, layout);
 }, 1_200_000);
 
