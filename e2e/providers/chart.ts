@@ -48,8 +48,8 @@ export class ChartProvider implements Provider {
   /** Requests of the release's ServiceAccounts that RBAC refused while the stack ran (null: no audit log on this cluster). */
   rbacDenied: string[] | null = null;
   private deployedAt: Date | undefined;
-  /** Pod uid → the container id kill() ended, until restart() has seen its successor. */
-  private readonly killed = new Map<string, string>();
+  /** Process name → the pod and container kill() ended, until restart() has seen its successor. */
+  private readonly killed = new Map<string, { uid: string; id: string | undefined }>();
 
   constructor(
     private readonly cluster: Cluster,
@@ -129,7 +129,7 @@ export class ChartProvider implements Provider {
     const id = pod.containerId;
     if (!id) throw new Error(`${name} (pod ${pod.name}) has no running container to kill`);
     this.log(`kill -9 ${name}: container ${id.slice(0, 12)} of pod ${pod.name} on ${pod.nodeName}`);
-    this.killed.set(pod.uid, id);
+    this.killed.set(this.canonical(name), { uid: pod.uid, id });
     await run(this.cluster.ctr(pod.nodeName)[0]!, [...this.cluster.ctr(pod.nodeName).slice(1), 'tasks', 'kill', '-s', 'SIGKILL', id]);
   }
 
@@ -153,11 +153,11 @@ export class ChartProvider implements Provider {
 
   /** The kubelet restarts a killed container by itself; this waits until the pod is Ready again. */
   async restart(name: string): Promise<void> {
-    const pod = this.entry(name).pod;
-    // Compared with the container kill() ended, not the last snapshot: refresh() may already show the new one.
-    const killed = this.killed.get(pod.uid) ?? pod.containerId;
-    await this.waitPod(`${pod.name} restarted and Ready`, (p) => p.uid === pod.uid && p.ready && p.containerId !== killed);
-    this.killed.delete(pod.uid);
+    // The pod and container kill() ended under this name: a refresh since may show the new
+    // container already, or give the name to another pod ('operator' follows the Lease).
+    const killed = this.killed.get(this.canonical(name)) ?? { uid: this.entry(name).pod.uid, id: this.entry(name).pod.containerId };
+    await this.waitPod(`${name} restarted and Ready`, (p) => p.uid === killed.uid && p.ready && p.containerId !== killed.id);
+    this.killed.delete(this.canonical(name));
     await this.refresh();
   }
 
