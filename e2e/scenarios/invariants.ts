@@ -52,6 +52,7 @@ export const invariants: Readonly<Record<string, readonly Check[]>> = {
     ['oldPrimaryRole', equals('replica'), 'the isolated primary rejoins as a replica after the heal'],
   ],
   'primary-stall': [
+    ['promoted', equals(false), 'a stalled primary is not replaced: it would wake up writable (ADR 0007)'],
     ['maxWritablePrimaries', atMost(1), 'no second writable primary at any instant'],
     ['acknowledgedWritesLost', equals(0), 'no acknowledged write lost'],
   ],

@@ -76,7 +76,7 @@ describe('market-data after a Redis promotion', () => {
       await waitFor('the replica holds the poller lease', async () => (await probe.get(leaseKey('NVDA'))) !== null);
 
       await primary.kill();
-      await admin.replicaOfNoOne({ name: 'md-redis-1', host: replica.host, port: replica.port, ready: true, deleting: false, labelledPrimary: false });
+      await admin.replicaOfNoOne({ name: 'md-redis-1', host: replica.host, port: replica.port, ready: true, deleting: false, labelledPrimary: false, process: 'running' });
       const before = clients.map((c) => Math.max(...quotes(c)));
       publish(replica, 2);
 

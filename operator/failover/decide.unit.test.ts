@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { decide, emptyRecord, type RedisRecord } from './decide.js';
-import { down, health, labelled, linkDown, master, notReady, pod, replicaOf, up } from './fixtures.test-helpers.js';
+import { down, health, labelled, linkDown, master, dead, pod, replicaOf, up } from './fixtures.test-helpers.js';
 import { judge } from './health.js';
 
 const p0 = pod('redis-0', labelled);
 /** kill -9: Kubernetes reports the pod NotReady; the replicas lost their link. */
-const p0Dead = pod('redis-0', labelled, notReady);
+const p0Dead = pod('redis-0', labelled, dead);
 const p1 = pod('redis-1');
 const p2 = pod('redis-2');
 const rec = (over: Partial<RedisRecord> = {}): RedisRecord => ({ ...emptyRecord, primary: 'redis-0', epoch: 1, primaryFenced: true, ...over });

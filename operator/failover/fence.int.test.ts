@@ -22,7 +22,7 @@ afterEach(async () => {
   nodes = [];
 });
 
-const podOf = (n: Node): RedisPod => ({ name: n.name, host: n.server.host, port: n.server.port, ready: true, deleting: false, labelledPrimary: false });
+const podOf = (n: Node): RedisPod => ({ name: n.name, host: n.server.host, port: n.server.port, ready: true, deleting: false, labelledPrimary: false, process: 'running' });
 const settings = () => {
   const [p0, p1] = nodes.map(podOf) as [RedisPod, RedisPod];
   return fencePlan(health(up(p0, masterWith(p1)), up(p1, replicaOf(p0))), p0.name, DETECT_AFTER_MS).settings;

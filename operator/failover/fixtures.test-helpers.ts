@@ -6,11 +6,15 @@ type Mod<T> = (t: T) => T;
 
 export function pod(name: string, ...mods: Mod<RedisPod>[]): RedisPod {
   const port = 7000 + Number(name.replace(/\D/g, '') || 0);
-  const base: RedisPod = { name, host: '127.0.0.1', port, ready: true, deleting: false, labelledPrimary: false };
+  const base: RedisPod = { name, host: '127.0.0.1', port, ready: true, deleting: false, labelledPrimary: false, process: `${name}/1` };
   return mods.reduce((p, m) => m(p), base);
 }
 export const labelled: Mod<RedisPod> = (p) => ({ ...p, labelledPrimary: true });
 export const notReady: Mod<RedisPod> = (p) => ({ ...p, ready: false });
+/** kill -9: the kubelet reports the pod NotReady and its container no longer running. */
+export const dead: Mod<RedisPod> = (p) => ({ ...p, ready: false, process: null });
+/** The kubelet restarted the container: a new process, NotReady until it answers. */
+export const restarted: Mod<RedisPod> = (p) => ({ ...p, ready: false, process: `${p.name}/2` });
 export const deleting: Mod<RedisPod> = (p) => ({ ...p, deleting: true });
 
 export function master(over: Partial<ReplicationInfo> = {}): ReplicationInfo {
@@ -45,10 +49,15 @@ export function masterWith(...replicas: RedisPod[]): ReplicationInfo {
 }
 
 export function up(p: RedisPod, info: ReplicationInfo): PodHealth {
-  return { pod: p, present: true, reachable: true, info, consecutiveFailures: 0, failingSince: null };
+  return { pod: p, present: true, reachable: true, info, consecutiveFailures: 0, failingSince: null, hung: false, answeredAs: p.process };
 }
+/** Failing checks since `since`; it last answered as its first process (`pod()`'s). */
 export function down(p: RedisPod, info: ReplicationInfo | null, since: number, failures = 3): PodHealth {
-  return { pod: p, present: true, reachable: false, info, consecutiveFailures: failures, failingSince: since };
+  return { pod: p, present: true, reachable: false, info, consecutiveFailures: failures, failingSince: since, hung: false, answeredAs: `${p.name}/1` };
+}
+/** Stalled (SIGSTOP) or busy: the port accepts connections, Redis answers nothing. */
+export function hung(p: RedisPod, info: ReplicationInfo | null, since: number, failures = 3): PodHealth {
+  return { ...down(p, info, since, failures), hung: true };
 }
 export function health(...hs: PodHealth[]): Health {
   return new Map(hs.map((h) => [h.pod.name, h]));

@@ -19,18 +19,20 @@ export function observe(
 ): Health {
   const next = new Map<string, PodHealth>();
   for (const pod of pods) {
-    const probe = probes.get(pod.name) ?? { ok: false, error: 'not checked' };
+    const probe = probes.get(pod.name) ?? { ok: false, error: 'not checked', hung: false };
     next.set(pod.name, fold(prev.get(pod.name), pod, true, probe, now));
   }
   const gone = recordedPrimary === null ? undefined : prev.get(recordedPrimary);
   if (gone && !next.has(gone.pod.name)) {
-    next.set(gone.pod.name, fold(gone, gone.pod, false, { ok: false, error: 'pod is gone' }, now));
+    next.set(gone.pod.name, fold(gone, gone.pod, false, { ok: false, error: 'pod is gone', hung: false }, now));
   }
   return next;
 }
 
 function fold(prev: PodHealth | undefined, pod: RedisPod, present: boolean, probe: Probe, now: number): PodHealth {
-  if (probe.ok) return { pod, present, reachable: true, info: probe.info, consecutiveFailures: 0, failingSince: null };
+  if (probe.ok) {
+    return { pod, present, reachable: true, info: probe.info, consecutiveFailures: 0, failingSince: null, hung: false, answeredAs: pod.process };
+  }
   return {
     pod,
     present,
@@ -38,6 +40,8 @@ function fold(prev: PodHealth | undefined, pod: RedisPod, present: boolean, prob
     info: prev?.info ?? null,
     consecutiveFailures: (prev?.consecutiveFailures ?? 0) + 1,
     failingSince: prev?.failingSince ?? now,
+    hung: present && probe.hung,
+    answeredAs: prev?.answeredAs ?? null,
   };
 }
 

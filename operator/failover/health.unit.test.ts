@@ -9,7 +9,7 @@ const p2 = pod('redis-2');
 const DETECT = 1500;
 
 const ok = (info: ReturnType<typeof master>): Probe => ({ ok: true, info });
-const fail: Probe = { ok: false, error: 'ECONNREFUSED' };
+const fail: Probe = { ok: false, error: 'ECONNREFUSED', hung: false };
 
 describe('observe', () => {
   it('counts consecutive failures from the first missed check and keeps the last good answer', () => {

@@ -53,6 +53,8 @@ export interface KubeSeamsInput {
   readonly leadership?: () => Promise<void>;
 }
 
+const REDIS_CONTAINER = 'redis';
+
 function redisPod(p: PodObject): RedisPod | null {
   const ip = p.status?.podIP;
   if (!ip) return null;
@@ -64,7 +66,15 @@ function redisPod(p: PodObject): RedisPod | null {
     ready: (p.status?.conditions ?? []).some((c) => c.type === 'Ready' && c.status === 'True'),
     deleting: p.metadata.deletionTimestamp !== undefined,
     labelledPrimary: p.metadata.labels?.[ROLE_LABEL] === PRIMARY_ROLE,
+    process: redisProcess(p),
   };
+}
+
+/** The running Redis container's ID (the chart names the container `redis`; else the only one). */
+function redisProcess(p: PodObject): string | null {
+  const all = p.status?.containerStatuses ?? [];
+  const c = all.find((s) => s.name === REDIS_CONTAINER) ?? (all.length === 1 ? all[0] : undefined);
+  return c?.state?.running && c.containerID ? c.containerID : null;
 }
 
 function recordOf(p: CachePolicyObject): RedisRecord {

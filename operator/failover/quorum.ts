@@ -8,7 +8,7 @@
 import { fenceBoundMs, replicaSilentSeconds } from './fence.js';
 import { HoldReason } from './reasons.js';
 import type { Health, PodHealth, RedisPod } from './world.js';
-import { usable } from './world.js';
+import { processGone, usable } from './world.js';
 
 export type Vote = 'gone' | 'alive' | 'abstain';
 
@@ -57,8 +57,8 @@ export function ballots(i: QuorumInput): Ballot[] {
   return [own, ...others.map((h) => replicaBallot(h, p.pod, silent))];
 }
 
-/** Kubernetes saw the process fail (pod gone or NotReady): no fence needs waiting for. */
-const podDown = (p: PodHealth | undefined): boolean => p !== undefined && (!p.present || !p.pod.ready);
+/** Kubernetes saw the process end (pod gone, no process, or a new one): no fence needs waiting for. */
+const podDown = (p: PodHealth | undefined): boolean => p !== undefined && processGone(p);
 
 /**
  * The old primary has surely stopped taking writes: it is down, or it was fenced and has
@@ -77,7 +77,12 @@ export function quorum(i: QuorumInput): QuorumVerdict {
   const gone = votes.filter((b) => b.vote === 'gone').length;
   if (!i.operatorSaysGone || gone * 2 <= votes.length) return { kind: 'hold', reason: HoldReason.NoQuorum, ballots: votes };
   // A primary in survivor mode was never fenced: promoting while it may live would make two writers.
-  if (!i.primaryFenced && !podDown(i.health.get(i.primary))) return { kind: 'hold', reason: HoldReason.Unfenced, ballots: votes };
+  const p = i.health.get(i.primary);
+  if (!i.primaryFenced && !podDown(p)) return { kind: 'hold', reason: HoldReason.Unfenced, ballots: votes };
+  // Its process lives but answers nothing (SIGSTOP, a long script): its fence is only
+  // recounted once it runs again, so it would take writes for up to a second when it wakes.
+  // Only its end (the kubelet's liveness restart) makes a promotion safe.
+  if (p?.hung && !podDown(p)) return { kind: 'hold', reason: HoldReason.Hung, ballots: votes };
   if (!fenceSettled(i, votes)) return { kind: 'hold', reason: HoldReason.AwaitingFence, ballots: votes };
   return { kind: 'gone', ballots: votes };
 }

@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { down, health, labelled, linkDown, master, notReady, pod, replicaOf, silentFor, up } from './fixtures.test-helpers.js';
+import { dead, down, health, hung, labelled, linkDown, master, notReady, pod, replicaOf, restarted, silentFor, up } from './fixtures.test-helpers.js';
 import { quorum, replicaBallot, type QuorumInput } from './quorum.js';
 import type { Health } from './world.js';
 
 const p0 = pod('redis-0', labelled);
-const p0Dead = pod('redis-0', labelled, notReady);
+const p0Dead = pod('redis-0', labelled, dead);
+/** SIGSTOP: the readiness probe fails, but the same process still runs and wakes up a primary. */
+const p0Stalled = pod('redis-0', labelled, notReady);
 const p1 = pod('redis-1');
 const p2 = pod('redis-2');
 const elsewhere = pod('redis-9');
@@ -93,6 +95,36 @@ describe('the promotion quorum', () => {
       h: health(down(p0, master(), 0), up(p1, linkDown(p0))),
       over: { primaryFenced: false, now: 60_000 },
       expected: 'PrimaryNotFenced',
+    },
+    {
+      name: 'promotes nothing while the primary is stalled: its port accepts connections, its replicas hear nothing, its pod is NotReady',
+      h: health(hung(p0Stalled, master(), 0), up(p1, silentFor(p0, 5)), up(p2, silentFor(p0, 5))),
+      over: { now: 60_000 },
+      expected: 'PrimaryHung',
+    },
+    {
+      name: 'promotes a hung primary once the kubelet restarted its container (a new process cannot wake up a primary)',
+      h: health(hung(pod('redis-0', labelled, restarted), master(), 0), up(p1, linkDown(p0)), up(p2, linkDown(p0))),
+      over: {},
+      expected: 'gone',
+    },
+    {
+      name: 'promotes a hung primary whose container no longer runs',
+      h: health(hung(p0Dead, master(), 0), up(p1, linkDown(p0)), up(p2, linkDown(p0))),
+      over: {},
+      expected: 'gone',
+    },
+    {
+      name: 'does not take NotReady for dead: a stalled survivor that ran unfenced is not promoted over',
+      h: health(down(p0Stalled, master(), 0), up(p1, linkDown(p0))),
+      over: { primaryFenced: false, now: 60_000 },
+      expected: 'PrimaryNotFenced',
+    },
+    {
+      name: 'waits for the fence bound over a NotReady primary whose process still runs (Ready is not a process)',
+      h: health(down(p0Stalled, master(), 0), up(p1, linkDown(p0))),
+      over: { now: 2999 },
+      expected: 'AwaitingFence',
     },
     {
       name: 'promotes after an unfenced survivor whose pod Kubernetes reports down',

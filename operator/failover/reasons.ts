@@ -30,6 +30,8 @@ export const HoldReason = {
   AwaitingFence: 'AwaitingFence',
   /** The old primary ran unfenced (survivor mode) and may be alive: promoting would make two writers. */
   Unfenced: 'PrimaryNotFenced',
+  /** The primary's port accepts connections but Redis answers nothing: it may wake up as a primary, so only its restart allows a promotion. */
+  Hung: 'PrimaryHung',
 } as const;
 export type HoldReason = (typeof HoldReason)[keyof typeof HoldReason];
 

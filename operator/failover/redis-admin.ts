@@ -8,6 +8,7 @@ import { EPOCH_KEY } from '../../example-app/cache/lease/keys.js';
 import type { Clock } from './clock.js';
 import type { FenceSettings } from './fence.js';
 import { PromotionStepError, RedisCommandError } from './errors.js';
+import { acceptsConnections } from './port-check.js';
 import { parseReplicationInfo } from './replication-info.js';
 import type { Probe, RedisPod } from './world.js';
 
@@ -125,7 +126,8 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
       const [info, keys] = await Promise.all([c.call('INFO', 'server', 'replication') as Promise<string>, c.dbsize()]);
       return { ok: true, info: parseReplicationInfo(info, keys) };
     } catch (err) {
-      return { ok: false, error: err instanceof Error ? err.message : String(err) };
+      const hung = await acceptsConnections(pod.host, pod.port, o.timeoutMs);
+      return { ok: false, error: err instanceof Error ? err.message : String(err), hung };
     }
   };
 

@@ -71,6 +71,8 @@ export class MemorySeams implements FailoverSeams {
           ready: n.server.child.exitCode === null && n.server.child.signalCode === null,
           deleting: n.deleting,
           labelledPrimary: this.label === n.name,
+          // The process identity Kubernetes would report: the pid while it has not exited.
+          process: n.server.child.exitCode === null && n.server.child.signalCode === null ? String(n.server.child.pid) : null,
         })),
     );
   }

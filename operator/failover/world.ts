@@ -15,9 +15,18 @@ export interface RedisPod {
   readonly deleting: boolean;
   /** Carries the role=primary label the primary Service selects on. */
   readonly labelledPrimary: boolean;
+  /**
+   * The Redis process Kubernetes reports running in the pod (its container ID), or null when
+   * none runs. Only a changed or missing process proves the old one can no longer write:
+   * NotReady alone does not (a stalled process is NotReady and wakes up a primary).
+   */
+  readonly process: string | null;
 }
 
-export type Probe = { readonly ok: true; readonly info: ReplicationInfo } | { readonly ok: false; readonly error: string };
+/** A failed check: `hung` when the port still accepts connections but Redis did not answer (stalled or busy, not dead or cut off). */
+export type ProbeFailure = { readonly ok: false; readonly error: string; readonly hung: boolean };
+
+export type Probe = { readonly ok: true; readonly info: ReplicationInfo } | ProbeFailure;
 
 export interface PodHealth {
   readonly pod: RedisPod;
@@ -29,6 +38,10 @@ export interface PodHealth {
   readonly consecutiveFailures: number;
   /** When the current run of failed checks began; null while reachable. */
   readonly failingSince: number | null;
+  /** The last failed check found the port accepting connections: the process lives but does not answer. */
+  readonly hung: boolean;
+  /** `pod.process` when it last answered: a different process since then means the one that answered is gone. */
+  readonly answeredAs: string | null;
 }
 
 export type Health = ReadonlyMap<string, PodHealth>;
@@ -53,3 +66,13 @@ export function follows(h: PodHealth, primary: RedisPod): boolean {
 }
 
 export const usable = (h: PodHealth | undefined): h is PodHealth => h !== undefined && h.present && h.reachable;
+
+/**
+ * The process that last answered as this pod can no longer take writes: the pod is gone, no
+ * process runs in it, or Kubernetes runs a different one (restarted). Stalled, busy or cut
+ * off processes do not qualify, whatever the Ready condition says.
+ */
+export function processGone(h: PodHealth): boolean {
+  if (!h.present || h.pod.process === null) return true;
+  return h.answeredAs !== null && h.pod.process !== h.answeredAs;
+}

@@ -43,7 +43,12 @@ export interface WorkloadObject extends KubeObject {
 }
 
 export interface PodObject extends KubeObject {
-  status?: { phase?: string; podIP?: string; conditions?: Array<{ type: string; status: string }> };
+  status?: {
+    phase?: string;
+    podIP?: string;
+    conditions?: Array<{ type: string; status: string }>;
+    containerStatuses?: Array<{ name: string; containerID?: string; state?: { running?: object } }>;
+  };
 }
 
 export interface ConfigMapObject extends KubeObject {

@@ -75,7 +75,7 @@ describe('lease tokens across a real promotion', () => {
     // The replica lags (its stream cut: it follows a node that is not there), B's newer value
     // lands on the primary only, and the primary dies.
     const admin = createRedisAdmin({ clock: systemClock, timeoutMs: 500 });
-    const pod = (s: RedisServer, name: string) => ({ name, host: s.host, port: s.port, ready: true, deleting: false, labelledPrimary: false });
+    const pod = (s: RedisServer, name: string) => ({ name, host: s.host, port: s.port, ready: true, deleting: false, labelledPrimary: false, process: 'running' });
     await admin.replicaOf(pod(replica, 'epoch-replica'), pod({ ...replica, port: 1 }, 'nowhere'));
     expect(await b.write('k:1', () => Promise.resolve('new'))).toBe('new');
     await primary.kill();
