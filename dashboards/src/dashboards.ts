@@ -314,6 +314,16 @@ export const redis: DashboardSpec = {
           ],
         },
         {
+          title: 'Promotion held back',
+          description:
+            'Why the operator is not promoting although the primary looks lost: NoQuorum, AwaitingFence, PrimaryNotFenced, PrimaryHung, … (runbook RedisPrimaryMissing, one heading per reason). Fenced: 1 while the primary needs a replica majority to write.',
+          unit: 'short',
+          queries: [
+            { expr: `max by (redis, reason) (${sel(m.redisFailoverHolding)}) == 1`, legend: '{{redis}} {{reason}}' },
+            { expr: `max by (redis) (${sel(m.redisPrimaryFenced)})`, legend: '{{redis}} fenced' },
+          ],
+        },
+        {
           title: 'Promotion failures',
           description: 'Failed promotion attempts in the last 5 minutes, by the step that failed.',
           unit: 'short',

@@ -136,6 +136,7 @@ export class FailoverBrain {
       now,
     });
     if (decision.kind !== 'hold') this.lastHold = null;
+    this.o.metrics?.holding(this.config.redis, decision.kind === 'hold' ? decision.reason : null);
     switch (decision.kind) {
       case 'hold':
         this.hold(decision.reason, decision.detail);
@@ -195,7 +196,8 @@ export class FailoverBrain {
     let r = record;
     if (!plan.fenced && r.primaryFenced) await this.o.seams.saveRecord((r = { ...r, primaryFenced: false }));
     const applied = await this.arming.apply(this.health, plan.settings);
-    if (plan.fenced && applied && !r.primaryFenced) await this.o.seams.saveRecord({ ...r, primaryFenced: true });
+    if (plan.fenced && applied && !r.primaryFenced) await this.o.seams.saveRecord((r = { ...r, primaryFenced: true }));
+    this.o.metrics?.fenced(this.config.redis, r.primaryFenced);
   }
 
   private async requestWarmup(primary: string, record: RedisRecord, before: number): Promise<void> {

@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { labelValues, metrics } from '../../example-app/cache/metrics/names.js';
 import { counter, gauge, histogram } from '../../example-app/cache/metrics/prom.js';
 import { STEPS } from './promotion.js';
-import { PromotionReason } from './reasons.js';
+import { HoldReason, PromotionReason } from './reasons.js';
 import type { Health } from './world.js';
 
 export interface FailoverMetrics {
@@ -14,6 +14,10 @@ export interface FailoverMetrics {
   promoted(redis: string, reason: string, seconds: number): void;
   promotion(redis: string, reason: string): void;
   failed(redis: string, step: string): void;
+  /** Why a promotion is held back now (null: not holding); one series per reason, so a hold is visible without Events. */
+  holding(redis: string, reason: HoldReason | null): void;
+  /** Whether the recorded primary is fenced (false: survivor mode, ADR 0006). */
+  fenced(redis: string, fenced: boolean): void;
 }
 
 export function failoverMetrics(registry: Registry): FailoverMetrics {
@@ -21,6 +25,8 @@ export function failoverMetrics(registry: Registry): FailoverMetrics {
   const keys = gauge(registry, metrics.redisKeys);
   const promotions = counter(registry, metrics.redisPromotions);
   const failures = counter(registry, metrics.redisPromotionFailures);
+  const holding = gauge(registry, metrics.redisFailoverHolding);
+  const fencedGauge = gauge(registry, metrics.redisPrimaryFenced);
   const duration = histogram(registry, metrics.redisFailoverDuration, [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60]);
   return {
     known: (redis) => {
@@ -39,5 +45,9 @@ export function failoverMetrics(registry: Registry): FailoverMetrics {
     promoted: (redis, reason, seconds) => duration.observe({ redis, reason }, seconds),
     promotion: (redis, reason) => promotions.inc({ redis, reason }),
     failed: (redis, step) => failures.inc({ redis, step }),
+    holding: (redis, now) => {
+      for (const reason of Object.values(HoldReason)) holding.set({ redis, reason }, reason === now ? 1 : 0);
+    },
+    fenced: (redis, fenced) => fencedGauge.set({ redis }, fenced ? 1 : 0),
   };
 }

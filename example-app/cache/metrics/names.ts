@@ -57,6 +57,12 @@ export const metrics = {
     'keyspace',
     'code',
   ]),
+  cacheStaleFallbacks: def(
+    'herdguard_cache_stale_fallbacks_total',
+    'counter',
+    'Fills answered with the stale value they carried (within staleIfError) because the origin failed or refused, or the lease holder did not answer in time. Callers coalesced on one fill share its one answer.',
+    ['service', 'keyspace', 'reason'],
+  ),
   hotKeyShare: def(
     'herdguard_hot_key_share',
     'gauge',
@@ -173,6 +179,18 @@ export const metrics = {
     'Promotion attempts that failed, by step.',
     ['redis', 'step'],
   ),
+  redisFailoverHolding: def(
+    'herdguard_redis_failover_holding',
+    'gauge',
+    '1 for the reason the operator is holding back a promotion (operator/failover/reasons.ts HoldReason, a closed set), 0 for the others.',
+    ['redis', 'reason'],
+  ),
+  redisPrimaryFenced: def(
+    'herdguard_redis_primary_fenced',
+    'gauge',
+    '1 while the primary refuses writes without a majority of replicas (min-replicas-to-write), 0 in survivor mode.',
+    ['redis'],
+  ),
   redisFailoverDuration: def(
     'herdguard_redis_failover_duration_seconds',
     'histogram',
@@ -230,6 +248,7 @@ export const labelValues = {
   lease: ['acquired', 'waited', 'timeout', 'takeover'] as const,
   refreshReason: ['early', 'stale', 'warmup', 'write', 'revalidate'] as const,
   originOutcome: ['ok', 'error', 'timeout', 'rejected', 'not_found'] as const,
+  staleFallback: ['origin_failed', 'lease_wait_timeout'] as const,
   feedState: ['subscribed', 'orphaned'] as const,
   hotKeyRanks: ['1', '2', '3', '4', '5', '6', '7', '8', '9', '10'] as const,
   poolState: ['active', 'idle', 'waiting'] as const,
