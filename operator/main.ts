@@ -1,73 +1,10 @@
 /**
- * npm run start:operator — env: KUBECONFIG (or in-cluster), WATCH_NAMESPACE, METRICS_PORT
- * (/metrics, /healthz, /readyz), LEADER_ELECTION (true), LEADER_ELECTION_NAMESPACE,
- * LEASE_DURATION_MS (15000), POD_NAME (identity). SIGTERM: release the lease, finish
- * in-flight reconciles, close watches, exit.
+ * npm run start:operator: the operator as it ships (operator/run.ts, no extensions). Env:
+ * KUBECONFIG (or in-cluster), WATCH_NAMESPACE, METRICS_PORT, LEADER_ELECTION, LEASE_DURATION_MS, POD_NAME.
  */
-import { createLogger } from '../example-app/cache/log.js';
-import { operatorConfig } from './config.js';
-import { RedisFailoverController, testOnlyPauseFromEnv } from './failover/controller.js';
-import { startOpsServer } from './http.js';
-import { HttpKubeClient } from './kube/client.js';
-import { systemClock } from './kube/clock.js';
-import { Manager } from './manager.js';
-import { operatorMetrics } from './metrics.js';
-import { CachePolicyController } from './policy/controller.js';
+import { runOperator } from './run.js';
 
-async function main(): Promise<void> {
-  const config = operatorConfig();
-  const logger = createLogger({ component: 'herdguard-operator', identity: config.identity });
-  const metrics = operatorMetrics();
-  const client = new HttpKubeClient({
-    userAgent: `herdguard-operator/${config.identity}`,
-    onRequest: (verb, resource) => metrics.apiRequests.inc({ verb, resource }),
-  });
-  // One brain per Redis StatefulSet; its promotion counters start at 0 as soon as a Redis is known.
-  const testOnlyPauseAfterStep = testOnlyPauseFromEnv(process.env);
-  if (testOnlyPauseAfterStep) logger.warn('TEST ONLY hook set: promotions pause after a step', testOnlyPauseAfterStep);
-  // Every mutating step of a promotion first checks the Lease is still ours (manager is set below, before any tick).
-  const failover: RedisFailoverController = new RedisFailoverController({
-    registry: metrics.registry,
-    leadership: (): Promise<void> => manager.ensureLeading(),
-    ...(testOnlyPauseAfterStep ? { testOnlyPauseAfterStep } : {}),
-  });
-  const manager = new Manager({
-    client,
-    controllers: [new CachePolicyController(metrics.policyGenerationDesired), failover],
-    identity: config.identity,
-    ...(config.watchNamespace ? { namespace: config.watchNamespace } : {}),
-    leaderElection: config.leaderElection,
-    clock: systemClock,
-    logger,
-    metrics,
-  });
-  const server = await startOpsServer(config.metricsPort, metrics.registry, () => manager.ready);
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info('shutting down', { signal });
-    manager
-      .stop()
-      .then(() => failover.close())
-      .then(() => {
-        client.close();
-        server.close();
-        logger.info('stopped');
-      })
-      .catch((err: unknown) => {
-        logger.error('unclean shutdown', { err });
-        process.exitCode = 1;
-      });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  logger.info('starting', { watchNamespace: config.watchNamespace ?? '(all)', metricsPort: config.metricsPort });
-  await manager.start();
-  logger.info('started', { leaderElection: config.leaderElection !== false });
-}
-
-main().catch((err: unknown) => {
+runOperator().catch((err: unknown) => {
   console.error(JSON.stringify({ level: 'error', msg: 'operator failed to start', err: String(err) }));
   process.exit(1);
 });

@@ -41,6 +41,7 @@ function stackValues(stack: StackSpec): Values {
       replicas: stack.operator === false ? 0 : (stack.operators ?? 1),
       logLevel: 'info',
       extraEnv: envList(stack.operatorEnv),
+      ...(stack.operatorArgs ? { args: [...stack.operatorArgs] } : {}),
     },
     redis: { replicas: stack.redis?.pods ?? 2, auth: { password: E2E_REDIS_PASSWORD } },
     postgresql: { auth: { password: E2E_POSTGRES_PASSWORD } },

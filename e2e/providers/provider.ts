@@ -28,6 +28,8 @@ export interface StackSpec {
   readonly operators?: number;
   /** Extra operator environment (e.g. LEASE_DURATION_MS, test hooks). */
   readonly operatorEnv?: Readonly<Record<string, string>>;
+  /** The operator container's args, to start another entry point of its image (chart value operator.args). */
+  readonly operatorArgs?: readonly string[];
   /** A Redis StatefulSet with replicas; without it, one plain redis-server for the services. */
   readonly redis?: RedisSpec;
   /** PostgreSQL for the profile service, seeded with users 1..N (default 10 000). */

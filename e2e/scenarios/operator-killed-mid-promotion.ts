@@ -1,7 +1,7 @@
 /**
  * operator-killed-mid-promotion: two operator replicas share the leader Lease. The Redis
  * primary is killed under load; the leader records `Promoted` (the TEST ONLY hook
- * HERDGUARD_TEST_ONLY_PAUSE_AFTER_STEP holds it there) and is then killed -9, while the
+ * the image's chaos entry point holds it there) and is then killed -9, while the
  * kubelet restarts the old primary. The standby takes the Lease, reads the promotion from
  * the CachePolicy status and finishes it (replicas repointed, label moved, published).
  * Every Redis is asked INFO replication every 50 ms throughout: never two primaries.
@@ -46,9 +46,11 @@ export const operatorKilledMidPromotion: Scenario = {
       operators: 2,
       operatorEnv: {
         LEASE_DURATION_MS: String(LEASE_DURATION_MS),
-        HERDGUARD_TEST_ONLY_PAUSE_AFTER_STEP: 'Promoted',
-        HERDGUARD_TEST_ONLY_PAUSE_MS: '120000',
+        HERDGUARD_CHAOS_PAUSE_AFTER_STEP: 'Promoted',
+        HERDGUARD_CHAOS_PAUSE_MS: '120000',
       },
+      // The image's chaos entry point (operator/chaos/pausing-main.ts) holds the leader after the step.
+      operatorArgs: ['operator/chaos/pausing-main.js'],
     });
     const names = Array.from({ length: REDIS_PODS }, (_, i) => `redis-${i}`);
     const pods = Object.fromEntries(names.map((n) => [n, chaos.redisAddress(n)]));

@@ -92,6 +92,8 @@ export interface StackOptions {
   readonly redisPods: number;
   readonly operators?: number;
   readonly operatorEnv?: Readonly<Record<string, string>>;
+  /** The operator container's args: another entry point of the image (operator/chaos/…). */
+  readonly operatorArgs?: readonly string[];
   /** The profile's CachePolicy spec (default PROFILE_POLICY). */
   readonly policySpec?: Record<string, unknown>;
   /** Services deployed beside the profile instances (the demo adds market-data). */
@@ -107,6 +109,7 @@ export async function deployRedisStack(ctx: ScenarioContext, o: StackOptions): P
     postgres: { users: USERS },
     operators: o.operators ?? 1,
     ...(o.operatorEnv ? { operatorEnv: o.operatorEnv } : {}),
+    ...(o.operatorArgs ? { operatorArgs: o.operatorArgs } : {}),
     ...(o.feedSimulator ? { feedSimulator: o.feedSimulator } : {}),
     services: [{ name: SERVICE, replicas: INSTANCES, policySpec: o.policySpec ?? PROFILE_POLICY }, ...(o.extraServices ?? [])],
   });

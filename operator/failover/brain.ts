@@ -11,7 +11,7 @@ import { fencePlan } from './fence.js';
 import { FenceArming } from './fence-arming.js';
 import { judge } from './health.js';
 import { observe } from './health.js';
-import { nextPromotionAction, type Action, type PromotionProgress, type Step } from './promotion.js';
+import { nextPromotionAction, type Action, type PromotionProgress } from './promotion.js';
 import { EventReason, type HoldReason } from './reasons.js';
 import type { RedisAdmin } from './redis-admin.js';
 import { primariesSeen, steadyActions } from './topology.js';
@@ -57,11 +57,6 @@ export interface BrainOptions {
   readonly newId: () => string;
   readonly metrics?: FailoverMetrics;
   readonly log?: (msg: string, fields?: Record<string, unknown>) => void;
-  /**
-   * TESTS ONLY: after recording `step`, wait `ms` before the next one, so a chaos test can
-   * kill the leader mid-promotion. Never set in production.
-   */
-  readonly testOnlyPauseAfterStep?: { readonly step: Step; readonly ms: number };
 }
 
 /** Bounds one tick's work: a promotion has five steps plus one REPLICAOF per replica. */
@@ -76,8 +71,6 @@ export class FailoverBrain {
    * not in status: it changes on every tick and a status write per tick would load the API server.
    */
   private lastKeys: number | null = null;
-  private abort = new AbortController();
-  private loop: Promise<void> | null = null;
   private readonly arming: FenceArming;
   /** Most primaries seen answering at once; the chaos scenarios read it. */
   maxPrimariesObserved = 0;
@@ -90,29 +83,6 @@ export class FailoverBrain {
   /** Live policy updates (detectAfter, checkInterval, warmup) apply from the next tick. */
   reconfigure(c: FailoverConfig): void {
     this.config = c;
-  }
-
-  start(): void {
-    if (this.loop) return;
-    this.abort = new AbortController();
-    this.loop = this.run(this.abort.signal);
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-    this.loop = null;
-  }
-
-  private async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      try {
-        await this.tick();
-      } catch (err) {
-        this.o.log?.('failover tick failed', { redis: this.config.redis, err: String(err) });
-      }
-      await this.o.clock.sleep(this.config.checkIntervalMs, signal);
-    }
   }
 
   /** One check-judge-act round. Public so tests drive it step by step with a fake clock. */
@@ -230,19 +200,11 @@ export class FailoverBrain {
         p = { ...p, step: action.step };
         if (action.step === 'Promoted') this.o.metrics?.promoted(this.config.redis, p.reason, (this.o.clock.now() - p.detectedAt) / 1000);
         await this.o.seams.saveRecord({ ...record, promotion: p });
-        await this.testOnlyPause(action.step);
         continue;
       }
       await this.executeStep(p, action);
       this.health = await this.check(await this.o.seams.pods(), p.from);
     }
-  }
-
-  private async testOnlyPause(step: Step): Promise<void> {
-    const pause = this.o.testOnlyPauseAfterStep;
-    if (pause?.step !== step) return;
-    this.o.log?.('TEST ONLY: pausing the promotion after a step', { redis: this.config.redis, step, ms: pause.ms });
-    await this.o.clock.sleep(pause.ms);
   }
 
   private async executeStep(p: PromotionProgress, action: Action): Promise<void> {

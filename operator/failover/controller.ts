@@ -12,12 +12,11 @@ import { sleepOn, type Clock as KubeClock } from '../kube/clock.js';
 import type { Informer } from '../kube/informer.js';
 import { objectKey, resources } from '../kube/resources.js';
 import type { CachePolicyObject, PodObject, WorkloadObject } from '../policy/types.js';
-import { FailoverBrain, type BrainOptions, type FailoverConfig } from './brain.js';
+import { FailoverBrain, type FailoverConfig, type FailoverSeams } from './brain.js';
 import type { Clock } from './clock.js';
 import { kubeSeams, recordFrom, type KubeSeamsInput } from './kube-seams.js';
 import { RecordStore } from './record-store.js';
 import { failoverMetrics, type FailoverMetrics } from './metrics.js';
-import { STEPS, type Step } from './promotion.js';
 import { redisAuthFromEnv, type RedisAuth } from './auth.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
 
@@ -51,23 +50,8 @@ export function failoverConfig(redis: string, policies: CachePolicyObject[], ins
   };
 }
 
-/**
- * TESTS ONLY: HERDGUARD_TEST_ONLY_PAUSE_AFTER_STEP=<step> (and HERDGUARD_TEST_ONLY_PAUSE_MS,
- * default 30000) make the brain wait after recording that step, so the chaos test
- * operator-killed-mid-promotion can kill the leader between steps.
- */
-export function testOnlyPauseFromEnv(env: Readonly<Record<string, string | undefined>>): BrainOptions['testOnlyPauseAfterStep'] {
-  const step = env['HERDGUARD_TEST_ONLY_PAUSE_AFTER_STEP'];
-  if (!step) return undefined;
-  if (!(STEPS as readonly string[]).includes(step)) {
-    throw new RangeError(`expected HERDGUARD_TEST_ONLY_PAUSE_AFTER_STEP to be one of ${STEPS.join(', ')}, got ${JSON.stringify(step)}`);
-  }
-  const ms = Number(env['HERDGUARD_TEST_ONLY_PAUSE_MS'] ?? 30_000);
-  if (!Number.isInteger(ms) || ms < 0 || ms > 600_000) {
-    throw new RangeError(`expected HERDGUARD_TEST_ONLY_PAUSE_MS to be an integer from 0 to 600000, got ${JSON.stringify(env['HERDGUARD_TEST_ONLY_PAUSE_MS'])}`);
-  }
-  return { step: step as Step, ms };
-}
+/** Wraps a brain's seams (its only way to Kubernetes): an extension point for entry points that observe or slow its steps. */
+export type SeamsDecorator = (seams: FailoverSeams, redis: string) => FailoverSeams;
 
 export class RedisFailoverController implements Controller {
   readonly name = 'redis-failover';
@@ -79,7 +63,7 @@ export class RedisFailoverController implements Controller {
   private deployments!: Informer<WorkloadObject>;
   private readonly brains = new Map<string, Entry>();
   private readonly metrics: FailoverMetrics | undefined;
-  private readonly testOnlyPauseAfterStep: BrainOptions['testOnlyPauseAfterStep'];
+  private readonly decorateSeams: SeamsDecorator;
   private readonly auth: RedisAuth;
   private readonly leadership: (() => Promise<void>) | undefined;
 
@@ -91,13 +75,13 @@ export class RedisFailoverController implements Controller {
   constructor(
     opts: {
       registry?: Registry;
-      testOnlyPauseAfterStep?: BrainOptions['testOnlyPauseAfterStep'];
+      decorateSeams?: SeamsDecorator;
       auth?: RedisAuth;
       leadership?: () => Promise<void>;
     } = {},
   ) {
     this.metrics = opts.registry ? failoverMetrics(opts.registry) : undefined;
-    this.testOnlyPauseAfterStep = opts.testOnlyPauseAfterStep;
+    this.decorateSeams = opts.decorateSeams ?? ((seams) => seams);
     this.auth = opts.auth ?? redisAuthFromEnv(process.env);
     this.leadership = opts.leadership;
   }
@@ -178,11 +162,10 @@ export class RedisFailoverController implements Controller {
     const brain = new FailoverBrain({
       config,
       admin,
-      seams,
+      seams: this.decorateSeams(seams, config.redis),
       clock,
       newId: randomUUID,
       ...(this.metrics ? { metrics: this.metrics } : {}),
-      ...(this.testOnlyPauseAfterStep ? { testOnlyPauseAfterStep: this.testOnlyPauseAfterStep } : {}),
       log: (msg, fields) => ctx.logger.warn(msg, fields),
     });
     const entry = { brain, admin, memory, store };
