@@ -335,7 +335,10 @@ export class HerdCache implements Cache {
 
   private waitTimedOut(key: string, st: KeyspaceState, stale: Envelope | null): unknown {
     st.m.lease.timeout.inc();
-    if (stale !== null) return valueOf(stale, key);
+    if (stale !== null) {
+      st.m.staleFallback.lease_wait_timeout.inc();
+      return valueOf(stale, key);
+    }
     throw new LeaseWaitTimeoutError(key, st.ks.coalescing.waitTimeoutMs);
   }
 
@@ -355,6 +358,7 @@ export class HerdCache implements Cache {
       result = await this.callOrigin(key, st, factory);
     } catch (err) {
       if (stale !== null && this.clock.now() - stale.e < st.ks.staleIfErrorMs) {
+        st.m.staleFallback.origin_failed.inc();
         this.logger.warn('origin failed; serving stale within staleIfError', { key, err });
         return valueOf(stale, key);
       }

@@ -40,14 +40,18 @@ describe('freshness, staleness and negative caching against a real Redis', () =>
     JSON.parse((await redis.admin().get(key)) as string) as { v: unknown };
 
   it('serves the stale value within staleIfError when the origin fails, then a typed error after it', async () => {
-    const { cache, clock } = await build({ staleIfError: '60s' });
+    const { cache, clock, registry } = await build({ staleIfError: '60s' });
+    const fallbacks = () =>
+      metricValue(registry, 'herdguard_cache_stale_fallbacks_total', { reason: 'origin_failed' });
     expect(await cache.get('k:a', () => Promise.resolve('v1'))).toBe('v1');
     clock.advance(15_000); // stale by 5 s
     expect(await cache.get('k:a', down)).toBe('v1');
+    expect(await fallbacks()).toBe(1);
     clock.advance(60_000); // stale by 65 s: outside the window
     const err = await cache.get('k:a', down).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OriginError);
     expect((err as OriginError).code).toBe('E_ORIGIN_FAILED');
+    expect(await fallbacks()).toBe(1); // refused to serve it: not counted
   });
 
   it('aborts a slow origin call at originTimeout and reports OriginTimeoutError', async () => {

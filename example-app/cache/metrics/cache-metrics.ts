@@ -21,6 +21,8 @@ export interface KeyspaceMetrics {
   readonly lease: Record<'acquired' | 'waited' | 'timeout' | 'takeover', Child>;
   readonly refresh: Record<(typeof labelValues.refreshReason)[number], Child>;
   readonly fencedRejected: Child;
+  /** A fill answered with its stale value instead of an origin answer (staleIfError) or a lease holder's. */
+  readonly staleFallback: Record<(typeof labelValues.staleFallback)[number], Child>;
   readonly warmupOk: Child;
   readonly warmupFailed: Child;
   error(code: string): void;
@@ -36,6 +38,7 @@ export class CacheMetrics {
   private readonly refreshC: Counter<string>;
   private readonly fenced: Counter<string>;
   private readonly errors: Counter<string>;
+  private readonly staleFallbacks: Counter<string>;
   private readonly warmup: Counter<string>;
   private readonly hotShare: Gauge<string>;
   private readonly hotRate: Gauge<string>;
@@ -57,6 +60,7 @@ export class CacheMetrics {
     this.refreshC = counter(registry, metrics.cacheRefresh);
     this.fenced = counter(registry, metrics.cacheFencedWritesRejected);
     this.errors = counter(registry, metrics.cacheErrors);
+    this.staleFallbacks = counter(registry, metrics.cacheStaleFallbacks);
     this.warmup = counter(registry, metrics.warmupKeys);
     this.hotShare = gauge(registry, metrics.hotKeyShare);
     this.hotRate = gauge(registry, metrics.hotKeyRate);
@@ -122,6 +126,10 @@ export class CacheMetrics {
       },
       refresh,
       fencedRejected: this.fenced.labels(base),
+      staleFallback: {
+        origin_failed: this.staleFallbacks.labels({ ...base, reason: 'origin_failed' }),
+        lease_wait_timeout: this.staleFallbacks.labels({ ...base, reason: 'lease_wait_timeout' }),
+      },
       warmupOk: this.warmup.labels({ ...base, result: 'ok' }),
       warmupFailed: this.warmup.labels({ ...base, result: 'error' }),
       error: (code) => this.errors.inc({ ...base, code }),
