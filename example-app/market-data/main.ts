@@ -1,5 +1,5 @@
 /**
- * `npm run start:market-data`. Env: PORT (8080), REDIS_URL, UPSTREAM_URL, HERDGUARD_POLICY_FILE,
+ * `npm run start:market-data`. Env: PORT (8080), REDIS_URL (+ REDIS_USERNAME, REDIS_PASSWORD), UPSTREAM_URL, HERDGUARD_POLICY_FILE,
  * POD_NAME; tuning: QUOTE_CACHE (herdguard|naive), FEED_INTERVAL_MS, WS_* and MEMORY_LIMIT_BYTES
  * (ws/config.ts), HTTP_* (service-kit/limits.ts), BALANCE_INTERVAL_MS (0 = off),
  * BALANCE_TOLERANCE_PCT, DEBUG_ENDPOINTS (1 = /debug/*).
@@ -9,7 +9,7 @@ import { Registry, collectDefaultMetrics } from 'prom-client';
 import { parsePolicySpec } from '../cache/index.js';
 import { createLogger } from '../cache/log.js';
 import { InvalidOptionError } from '../cache/errors.js';
-import { envInt, envString, envUrl } from '../service-kit/env.js';
+import { envInt, envRedisUrl, envString, envUrl } from '../service-kit/env.js';
 import { startLivePolicy } from '../service-kit/policy.js';
 import { DEFAULT_SERVER_LIMITS, readServerLimits } from '../service-kit/limits.js';
 import { installProcessGuard } from '../service-kit/process-guard.js';
@@ -35,7 +35,8 @@ if (mode !== 'herdguard' && mode !== 'naive') {
   throw new InvalidOptionError('environment variable QUOTE_CACHE', '"herdguard" or "naive"', mode);
 }
 const port = envInt(env, 'PORT', 8080, 0, 65535);
-const redisUrl = envUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379');
+// REDIS_USERNAME and REDIS_PASSWORD (the chart's ACL user) go into it encoded.
+const redisUrl = envRedisUrl(env);
 const upstreamUrl = envUrl(env, 'UPSTREAM_URL', ['http', 'https'], 'http://127.0.0.1:8090');
 const feedIntervalMs = envInt(env, 'FEED_INTERVAL_MS', 1000, 50, 60_000);
 const balanceIntervalMs = envInt(env, 'BALANCE_INTERVAL_MS', 1000, 0, 600_000);

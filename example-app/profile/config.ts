@@ -1,6 +1,6 @@
 /** The profile service's configuration, read from the environment with precise errors. */
 import { InvalidOptionError } from '../cache/errors.js';
-import { envInt, envString, envUrl, type Env } from '../service-kit/env.js';
+import { envInt, envRedisUrl, envString, envUrl, type Env } from '../service-kit/env.js';
 import { readServerLimits, type ServerLimits } from '../service-kit/limits.js';
 import { CACHE_IMPLS, type CacheImpl } from './stores/store.js';
 
@@ -33,7 +33,8 @@ export function readConfig(env: Env): ProfileConfig {
   }
   return {
     port: envInt(env, 'PORT', 8080, 0, 65_535),
-    redisUrl: envUrl(env, 'REDIS_URL', ['redis', 'rediss'], 'redis://127.0.0.1:6379'),
+    // REDIS_USERNAME and REDIS_PASSWORD (the chart's ACL user) go into it encoded.
+    redisUrl: envRedisUrl(env),
     databaseUrl: envUrl(env, 'DATABASE_URL', ['postgres', 'postgresql'], 'postgres://postgres@127.0.0.1:5432/herdguard'),
     policyFile: env['HERDGUARD_POLICY_FILE'] || undefined,
     poolMax: envInt(env, 'DB_POOL_MAX', 10, 1, 1000),

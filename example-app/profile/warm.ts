@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
 import { parsePolicyDocument } from '../cache/policy/load.js';
+import { envRedisUrl } from '../service-kit/env.js';
 import { createRedisClient, createStore } from './app.js';
 import { ProfileDb } from './db.js';
 import { defaultPolicy } from './default-policy.js';
@@ -23,12 +24,15 @@ export const WARM_FLAGS = {
   'database-url': { type: 'string', help: 'PostgreSQL URL (default: env DATABASE_URL)' },
 } as const;
 
+/** In a pod: REDIS_URL with the chart's REDIS_USERNAME/REDIS_PASSWORD encoded into it. */
+const redisUrlFromEnv = (): string | undefined => (process.env['REDIS_URL'] ? envRedisUrl(process.env) : undefined);
+
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), WARM_FLAGS);
   if (flags.users === undefined) throw new CliFlagError(`--users is required (an integer from 1 to ${MAX_SEED_USERS})`);
   const impl = (flags.impl ?? process.env['CACHE_IMPL'] ?? 'herdguard') as CacheImpl;
   if (!CACHE_IMPLS.includes(impl)) throw new CliFlagError(`CACHE_IMPL=${impl} is not accepted; expected one of ${CACHE_IMPLS.join(', ')}`);
-  const redisUrl = flags['redis-url'] ?? process.env['REDIS_URL'];
+  const redisUrl = flags['redis-url'] ?? redisUrlFromEnv();
   const databaseUrl = flags['database-url'] ?? process.env['DATABASE_URL'];
   if (!redisUrl || !databaseUrl) throw new CliFlagError('pass --redis-url and --database-url, or set REDIS_URL and DATABASE_URL');
   const file = flags.policy ?? process.env['HERDGUARD_POLICY_FILE'];

@@ -82,4 +82,12 @@ describe('REDIS_PASSWORD validation', () => {
   it('refuses a password ending in a newline, naming the variable', () => {
     expect(() => redisAuthFromEnv({ REDIS_PASSWORD: 'secret\n' })).toThrow(/REDIS_PASSWORD without control characters.*index 6/);
   });
+
+  it('logs in as the ACL user in REDIS_USERNAME (hg-operator in the chart)', () => {
+    expect(redisAuthFromEnv({ REDIS_USERNAME: 'hg-operator', REDIS_PASSWORD: 'pw' })).toEqual({ username: 'hg-operator', password: 'pw' });
+  });
+
+  it('refuses a user name without a password, naming both variables', () => {
+    expect(() => redisAuthFromEnv({ REDIS_USERNAME: 'hg-operator' })).toThrow(/REDIS_PASSWORD to be set with REDIS_USERNAME/);
+  });
 });

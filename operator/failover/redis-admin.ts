@@ -41,6 +41,8 @@ export interface RedisAdminOptions {
   readonly timeoutMs: number;
   /** How long FAILOVER may wait for the replica to catch up before Redis aborts it (writes resume on the old primary). */
   readonly failoverTimeoutMs?: number;
+  /** The operator's ACL user (hg-operator in the chart); undefined: Redis's default user. */
+  readonly username?: string;
   readonly password?: string;
 }
 
@@ -91,6 +93,7 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
     const client = new Redis({
       host: pod.host,
       port: pod.port,
+      username: o.username,
       password: o.password,
       lazyConnect: true,
       // Fail fast while down instead of queueing: a queued PING would hide the outage.
