@@ -7,6 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { writeOrCheck } from '../scripts/generated-files.js';
 import { alertGroups } from './index.js';
+import { recordGroups } from './recording.js';
+import { RUNBOOK_BASE_URL } from './spec.js';
 import { renderPromtoolTests, renderPrometheusRule, renderRuleFile } from './render.js';
 
 export const ALERTS_DIR = dirname(fileURLToPath(import.meta.url));
@@ -21,17 +23,44 @@ function yaml(doc: unknown): string {
 }
 
 /** Path → content of every generated file. */
-export function generatedAlertFiles(): Map<string, string> {
+export function generatedAlertFiles(runbookBaseUrl: string = RUNBOOK_BASE_URL): Map<string, string> {
   const rulesFromTests = relative(dirname(TESTS_FILE), RULES_FILE);
+  const o = { records: recordGroups, runbookBaseUrl };
   return new Map([
-    [RULES_FILE, yaml(renderRuleFile(alertGroups))],
-    [PROMETHEUS_RULE_FILE, yaml(renderPrometheusRule(alertGroups))],
-    [TESTS_FILE, yaml(renderPromtoolTests(alertGroups, [rulesFromTests]))],
+    [RULES_FILE, yaml(renderRuleFile(alertGroups, o))],
+    [PROMETHEUS_RULE_FILE, yaml(renderPrometheusRule(alertGroups, o))],
+    [TESTS_FILE, yaml(renderPromtoolTests(alertGroups, [rulesFromTests], runbookBaseUrl))],
   ]);
 }
 
+const BASE_FLAG = '--runbook-base-url=';
+
+/** `--runbook-base-url=https://…/` (ending in a slash): the base every alert's runbook_url starts with. */
+export function runbookBaseFrom(argv: readonly string[]): string {
+  const arg = argv.find((a) => a.startsWith(BASE_FLAG));
+  if (arg === undefined) return RUNBOOK_BASE_URL;
+  const base = arg.slice(BASE_FLAG.length);
+  let url: URL | null = null;
+  try {
+    url = new URL(base);
+  } catch {
+    url = null;
+  }
+  if (!url || !/^https?:$/.test(url.protocol) || !base.endsWith('/')) {
+    throw new RangeError(
+      `expected --runbook-base-url to be an http(s) URL ending in "/", got ${JSON.stringify(base)}`,
+    );
+  }
+  return base;
+}
+
 function main(argv: string[]): void {
-  writeOrCheck('alerts', 'generate:alerts', generatedAlertFiles(), argv);
+  writeOrCheck(
+    'alerts',
+    'generate:alerts',
+    generatedAlertFiles(runbookBaseFrom(argv)),
+    argv.filter((a) => !a.startsWith(BASE_FLAG)),
+  );
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) main(process.argv.slice(2));

@@ -70,6 +70,23 @@ export function redisPrimaries(): string {
   return `(sum by (redis) (${sel(m.redisRole, { role: primary })}) or 0 * count by (redis) (${sel(m.redisRole)}))`;
 }
 
+/** Feed loops started minus stopped per service over the window (a loop that never stops leaks). */
+export function feedLoopsNetStarted(w: string): string {
+  const started = `increase(${sel(m.feedLoopsStarted)}[${w}])`;
+  return `${sumBy(['service'], started)} - ${sumBy(['service'], `increase(${sel(m.feedLoopsStopped)}[${w}]) or ${started} * 0`)}`;
+}
+
+/** Share of reconciles that ended in an error, per controller. */
+export function reconcileErrorRatio(w: string): string {
+  const errors = rateOrZero(
+    m.operatorReconcile,
+    { result: labelValues.reconcileResult[2] },
+    ['controller'],
+    w,
+  );
+  return `${errors} / ${sumBy(['controller'], rate(sel(m.operatorReconcile), w))}`;
+}
+
 export function quoteAgeSeconds(): string {
   return `time() - ${sel(m.quoteLastUpdate)}`;
 }

@@ -2,7 +2,13 @@
  * The shape of an alert as written in `alerts/rules/*.ts`: the rule itself, the quantity it
  * thresholds (evaluated live to prove the series exist), and its promtool unit tests.
  */
-export const RUNBOOK_BASE_URL = 'https://github.com/herdguard/herdguard/blob/main/runbooks/';
+/**
+ * Where the runbooks are served is the deployer's to say (their Git host, a wiki, a mirror of
+ * runbooks/): the chart requires `monitoring.runbookBaseUrl` and puts it in place of this
+ * reserved placeholder (RFC 2606 `.invalid`); `npm run generate:alerts -- --runbook-base-url=…`
+ * writes plain rule files with another base. A made-up default would page people to a 404.
+ */
+export const RUNBOOK_BASE_URL = 'https://runbooks.herdguard.invalid/';
 
 export type Severity = 'critical' | 'warning' | 'info';
 
@@ -49,6 +55,18 @@ export interface AlertGroup {
   readonly rules: readonly AlertDef[];
 }
 
-export function runbookUrl(alert: string): string {
-  return `${RUNBOOK_BASE_URL}${alert}.md`;
+/** A recording rule: `record` names the series in the mixin style, `expr` computes it. */
+export interface RecordDef {
+  readonly record: string;
+  readonly expr: string;
+}
+
+export interface RecordGroup {
+  readonly name: string;
+  readonly interval?: string;
+  readonly records: readonly RecordDef[];
+}
+
+export function runbookUrl(alert: string, base: string = RUNBOOK_BASE_URL): string {
+  return `${base}${alert}.md`;
 }

@@ -21,7 +21,7 @@ const NEEDS: readonly [Need, readonly string[]][] = [
   // The counter gets its child on the first rebalance: it needs 2+ market-data pods and a skewed spread.
   ['rebalance', [m.wsRebalanced.name]],
   ['feeds', [m.feedLoops.name, m.feedLoopsStarted.name, m.feedLoopsStopped.name, m.quoteLastUpdate.name, m.wsConnections.name]],
-  ['operator', [m.operatorReconcile.name, m.operatorReconcileDuration.name, m.operatorQueueDepth.name, m.operatorLeader.name, m.policyGenerationDesired.name, m.redisRole.name, m.redisKeys.name]],
+  ['operator', [m.operatorReconcile.name, m.operatorReconcileDuration.name, m.operatorQueueDepth.name, m.operatorLeader.name, m.policyGenerationDesired.name, m.redisRole.name, m.redisKeys.name, m.redisFailoverHolding.name, m.redisPrimaryFenced.name]],
   ['errors', [m.policyReloadErrors.name]],
 ];
 

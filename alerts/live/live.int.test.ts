@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { metrics as m } from '../../example-app/cache/metrics/names.js';
 import { counter, gauge, histogram } from '../../example-app/cache/metrics/prom.js';
 import { RULES_FILE } from '../generate.js';
+import { allAlerts } from '../index.js';
+import { allRecords } from '../recording.js';
 import { alertState, evaluateAll, liveQueries, summarize } from './check.js';
 import { startPrometheus, type LivePrometheus } from './prometheus.js';
 
@@ -68,7 +70,10 @@ describe('live check harness on a real Prometheus', () => {
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
-    prom = await startPrometheus({ targets: [{ job: 'profile', address: `127.0.0.1:${port}` }], ruleFiles: [RULES_FILE] });
+    prom = await startPrometheus({
+      targets: [{ job: 'profile', address: `127.0.0.1:${port}` }],
+      ruleFiles: [RULES_FILE],
+    });
     await prom.waitForTargets();
   });
 
@@ -83,7 +88,7 @@ describe('live check harness on a real Prometheus', () => {
     expect(rules).toHaveLength(1);
     const r = await fetch(`${prom.url}/api/v1/rules`);
     const body = (await r.json()) as { data: { groups: { rules: unknown[] }[] } };
-    expect(body.data.groups.flatMap((g) => g.rules)).toHaveLength(18);
+    expect(body.data.groups.flatMap((g) => g.rules)).toHaveLength(allAlerts().length + allRecords().length);
   });
 
   it('every herd-scenario dashboard query and alert signal returns data, every alert expression evaluates', async () => {
@@ -94,14 +99,19 @@ describe('live check harness on a real Prometheus', () => {
       await sleep(500);
       results = await evaluateAll(prom, queries, new Set(['herd']));
     }
-    expect(results.filter((r) => r.failed), summarize(results)).toEqual([]);
+    expect(
+      results.filter((r) => r.failed),
+      summarize(results),
+    ).toEqual([]);
     expect(results.filter((r) => r.need === 'herd' && r.mustHaveData).length).toBeGreaterThan(20);
   });
 
   it('the hit-rate and origin-pool alerts go pending during the herd (their "for" window is longer than a test)', async () => {
     let states: string[] = [];
     for (let i = 0; i < 40; i++) {
-      states = await Promise.all(['CacheHitRateLow', 'OriginPoolSaturated', 'OriginLatencyHigh'].map((a) => alertState(prom, a, 60)));
+      states = await Promise.all(
+        ['CacheHitRateLow', 'OriginPoolSaturated', 'OriginLatencyHigh'].map((a) => alertState(prom, a, 60)),
+      );
       if (states.every((s) => s !== 'inactive')) break;
       await sleep(500);
     }

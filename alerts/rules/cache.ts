@@ -1,6 +1,7 @@
+import { recorded } from '../recording.js';
 import { metrics as m } from '../../example-app/cache/metrics/names.js';
 import { sel } from '../promql.js';
-import { cacheDemand, cacheHitRatio, coalescedRate } from '../queries.js';
+import { cacheHitRatio, coalescedRate } from '../queries.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 
@@ -19,7 +20,7 @@ export const cacheAlerts: AlertGroup = {
     {
       alert: 'CacheHitRateLow',
       // Seed 003: below 80% for 2 minutes. The traffic floor keeps an idle keyspace quiet.
-      expr: `(${cacheHitRatio('1m')}) < ${HIT_RATIO_THRESHOLD} and ${cacheDemand('1m')} > 1`,
+      expr: `${recorded.cacheHitRatio} < ${HIT_RATIO_THRESHOLD} and ${recorded.cacheDemand} > 1`,
       for: '2m',
       severity: 'warning',
       summary: 'Cache hit rate below 80% in {{ $labels.service }}/{{ $labels.keyspace }}',

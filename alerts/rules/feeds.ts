@@ -1,6 +1,7 @@
+import { recorded } from '../recording.js';
 import { labelValues, metrics as m } from '../../example-app/cache/metrics/names.js';
 import { sel, sumBy } from '../promql.js';
-import { quoteAgeSeconds } from '../queries.js';
+import { feedLoopsNetStarted, quoteAgeSeconds } from '../queries.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 
@@ -10,10 +11,6 @@ export const QUOTE_STALE_SECONDS = 60;
 
 const md = { service: 'market-data' };
 /** Net loops started over 30 minutes; stops count as 0 before the first loop ever stops. */
-const netLoopsStarted = `${sumBy(['service'], `increase(${sel(m.feedLoopsStarted)}[30m])`)} - ${sumBy(
-  ['service'],
-  `increase(${sel(m.feedLoopsStopped)}[30m]) or increase(${sel(m.feedLoopsStarted)}[30m]) * 0`,
-)}`;
 /** Stale quotes on pods that run at least one subscribed loop (a pod nobody watches may go quiet). */
 const staleWatchedQuotes = `(${quoteAgeSeconds()} > ${QUOTE_STALE_SECONDS}) and on (instance) (${sumBy(['instance'], sel(m.feedLoops, { state: SUBSCRIBED }))} > 0)`;
 
@@ -63,13 +60,13 @@ export const feedAlerts: AlertGroup = {
     },
     {
       alert: 'FeedLoopsGrowing',
-      expr: `${netLoopsStarted} > ${FEED_GROWTH_THRESHOLD}`,
+      expr: `${recorded.feedLoopsNetStarted} > ${FEED_GROWTH_THRESHOLD}`,
       for: '10m',
       severity: 'warning',
       summary: 'Feed loops keep accumulating in {{ $labels.service }}',
       description:
         '{{ $labels.service }} started {{ $value | humanize }} more feed loops than it stopped over the last 30 minutes (threshold 50). Loops are leaking: they start on subscribe and are not stopped on disconnect.',
-      signal: netLoopsStarted,
+      signal: feedLoopsNetStarted('30m'),
       liveNeeds: 'feeds',
       tests: [
         {

@@ -1,17 +1,14 @@
-import { labelValues, metrics as m } from '../../example-app/cache/metrics/names.js';
-import { rate, rateOrZero, sel, sumBy } from '../promql.js';
+import { recorded } from '../recording.js';
+import { metrics as m } from '../../example-app/cache/metrics/names.js';
+import { sel } from '../promql.js';
+import { reconcileErrorRatio } from '../queries.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 
-const ERROR = labelValues.reconcileResult[2];
 export const RECONCILE_ERROR_RATIO = 0.1;
 
 const generationLag = `${sel(m.policyGenerationApplied)} < on (policy) group_left () max by (policy) (${sel(m.policyGenerationDesired)})`;
 const leaders = `(sum(${sel(m.operatorLeader)}) or vector(0))`;
-const reconcileErrorRatio = `${rateOrZero(m.operatorReconcile, { result: ERROR }, ['controller'], '5m')} / ${sumBy(
-  ['controller'],
-  rate(sel(m.operatorReconcile), '5m'),
-)}`;
 const reconcile = (result: string, values: string) =>
   series(m.operatorReconcile, { controller: 'cachepolicy', result }, values);
 
@@ -118,13 +115,13 @@ export const operatorAlerts: AlertGroup = {
     },
     {
       alert: 'OperatorReconcileErrors',
-      expr: `${reconcileErrorRatio} > ${RECONCILE_ERROR_RATIO}`,
+      expr: `${recorded.reconcileErrorRatio} > ${RECONCILE_ERROR_RATIO}`,
       for: '10m',
       severity: 'warning',
       summary: 'Operator controller {{ $labels.controller }} keeps failing',
       description:
         '{{ $value | humanizePercentage }} of {{ $labels.controller }} reconciles failed over 5 minutes, for 10 minutes (threshold 10%). Policies and Redis state may not match what was asked.',
-      signal: reconcileErrorRatio,
+      signal: reconcileErrorRatio('5m'),
       liveNeeds: 'operator',
       tests: [
         {

@@ -2,6 +2,7 @@
  * Multi-window, multi-burn-rate alerts on the services' availability SLO (the SRE workbook
  * scheme): a long window proves the burn is real, a short one that it is still going on.
  */
+import { recorded, type SloWindow } from '../recording.js';
 import { metrics as m } from '../../example-app/cache/metrics/names.js';
 import { httpErrorRatio } from '../queries.js';
 import type { AlertGroup, AlertTestCase } from '../spec.js';
@@ -11,13 +12,9 @@ import { num, series } from './series.js';
 export const AVAILABILITY_SLO = 0.999;
 const BUDGET = 1 - AVAILABILITY_SLO;
 
-function burn(pairs: readonly [long: string, short: string, factor: number][]): string {
-  return pairs
-    .map(
-      ([long, short, f]) =>
-        `(${httpErrorRatio(long)} > ${num(f * BUDGET)} and ${httpErrorRatio(short)} > ${num(f * BUDGET)})`,
-    )
-    .join(' or ');
+function burn(pairs: readonly [long: SloWindow, short: SloWindow, factor: number][]): string {
+  const over = (w: SloWindow, f: number) => `${recorded.httpErrorRatio(w)} > ${num(f * BUDGET)}`;
+  return pairs.map(([long, short, f]) => `(${over(long, f)} and ${over(short, f)})`).join(' or ');
 }
 
 const route = { service: 'profile', route: '/users/:id' };

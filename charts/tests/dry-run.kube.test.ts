@@ -23,6 +23,7 @@ const combos: Record<string, RenderOptions> = {
     set: {
       'monitoring.serviceMonitors.enabled': true,
       'monitoring.prometheusRules.enabled': true,
+      'monitoring.runbookBaseUrl': 'https://git.example.com/platform/herdguard/-/blob/main/runbooks/',
       'monitoring.dashboards.enabled': true,
       'monitoring.labels.release': 'kube-prometheus-stack',
     },

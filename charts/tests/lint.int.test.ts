@@ -7,6 +7,7 @@ const combos: Record<string, string[]> = {
   defaults: [],
   'monitoring on': [
     '--set', 'monitoring.serviceMonitors.enabled=true', '--set', 'monitoring.prometheusRules.enabled=true',
+    '--set', 'monitoring.runbookBaseUrl=https://git.example.com/platform/herdguard/-/blob/main/runbooks/',
     '--set', 'monitoring.dashboards.enabled=true', '--set', 'monitoring.labels.release=kps',
   ],
   'examples off': ['--set', 'examples.enabled=false'],

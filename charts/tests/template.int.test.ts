@@ -172,6 +172,7 @@ describe('the chart with monitoring on', () => {
   const on = {
     'monitoring.serviceMonitors.enabled': true,
     'monitoring.prometheusRules.enabled': true,
+    'monitoring.runbookBaseUrl': 'https://git.example.com/platform/herdguard/-/blob/main/runbooks/',
     'monitoring.dashboards.enabled': true,
     'monitoring.labels.release': 'kube-prometheus-stack',
   };

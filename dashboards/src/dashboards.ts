@@ -316,10 +316,10 @@ export const redis: DashboardSpec = {
         {
           title: 'Promotion held back',
           description:
-            'Why the operator is not promoting although the primary looks lost: NoQuorum, AwaitingFence, PrimaryNotFenced, PrimaryHung, … (runbook RedisPrimaryMissing, one heading per reason). Fenced: 1 while the primary needs a replica majority to write.',
+            '1 for the reason the operator is not promoting although the primary looks lost: NoQuorum, AwaitingFence, PrimaryNotFenced, PrimaryHung, … (runbook RedisPrimaryMissing, one heading per reason). Fenced: 1 while the primary needs a replica majority to write.',
           unit: 'short',
           queries: [
-            { expr: `max by (redis, reason) (${sel(m.redisFailoverHolding)}) == 1`, legend: '{{redis}} {{reason}}' },
+            { expr: `max by (redis, reason) (${sel(m.redisFailoverHolding)})`, legend: '{{redis}} {{reason}}' },
             { expr: `max by (redis) (${sel(m.redisPrimaryFenced)})`, legend: '{{redis}} fenced' },
           ],
         },
