@@ -1,6 +1,7 @@
 {{/*
 One example workload: ServiceAccount (+ Role when it applies a live policy), Deployment,
-Service and PodDisruptionBudget. Args: root, component, values, policy (bool), env (YAML list).
+Service and PodDisruptionBudget. Args: root, component, values, policy (bool), env (YAML list),
+sysctls (optional list of {name, value}: namespaced, safe sysctls of the pod).
 */}}
 {{- define "herdguard.example.workload" -}}
 {{- $root := .root -}}
@@ -79,6 +80,9 @@ spec:
       {{- with (include "herdguard.imagePullSecrets" $root) }}{{ . | nindent 6 }}{{- end }}
       securityContext:
         {{- include "herdguard.podSecurityContext" $root | nindent 8 }}
+        {{- with .sysctls }}
+        sysctls: {{ toJson . }}
+        {{- end }}
       terminationGracePeriodSeconds: 30
       containers:
         - name: {{ .component }}
