@@ -8,7 +8,6 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { OPERATOR_RULES } from './operator-rbac.js';
 import { chartDir, repoRoot, find, MONITORING_APIS, ofKind, podSpecs, render, renderError, type Rendered } from './helm.js';
 
 const n = (c: string) => `hg-herdguard-${c}`;
@@ -24,24 +23,12 @@ describe('the chart with default values', () => {
     expect(envVar(op, 'LEADER_ELECTION_NAMESPACE')?.value).toBe('shop');
     expect(envVar(op, 'WATCH_NAMESPACE')?.value).toBe('shop');
     expect(envVar(op, 'POD_NAME')?.valueFrom).toEqual({ fieldRef: { fieldPath: 'metadata.name' } });
-    const lease = find(docs, 'Role', `${n('operator')}-leader-election`);
-    expect(lease.rules).toEqual([{ apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['get', 'create', 'update'] }]);
+    // Its Role: least-privilege.int.test.ts.
+    find(docs, 'Role', `${n('operator')}-leader-election`);
   });
 
-  it('grants the operator exactly the verbs it uses, namespaced, and nothing cluster-wide', () => {
-    expect(find(docs, 'Role', n('operator')).rules).toEqual(OPERATOR_RULES);
-    expect(ofKind(docs, 'ClusterRole')).toEqual([]);
-    expect(ofKind(docs, 'ClusterRoleBinding')).toEqual([]);
-    for (const rb of ofKind(docs, 'RoleBinding')) expect(rb.roleRef.kind).toBe('Role');
-  });
-
-  it('lets each example service read only its own policy ConfigMap and patch pods', () => {
+  it('runs each example service under its own ServiceAccount, with the API policy source preloaded', () => {
     for (const svc of ['profile', 'market-data']) {
-      const role = find(docs, 'Role', n(svc));
-      expect(role.rules).toEqual([
-        { apiGroups: [''], resources: ['configmaps'], resourceNames: [`${n(svc)}-herdguard-policy`], verbs: ['get', 'list', 'watch'] },
-        { apiGroups: [''], resources: ['pods'], verbs: ['patch'] },
-      ]);
       const dep = find(docs, 'Deployment', n(svc));
       expect(dep.spec.template.spec.serviceAccountName).toBe(n(svc));
       expect(envVar(dep, 'HERDGUARD_POLICY_CONFIGMAP')?.value).toBe(`shop/${n(svc)}-herdguard-policy`);

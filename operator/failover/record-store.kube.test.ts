@@ -8,7 +8,8 @@ import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js
 import { HttpKubeClient } from '../kube/client.js';
 import { resources, type KubeObject } from '../kube/resources.js';
 import { emptyRecord, type RedisRecord } from './decide.js';
-import { RECORD_KEY, recordConfigMapName, RecordStore } from './record-store.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL } from '../names.js';
+import { RECORD_KEY, RECORD_LABEL, recordConfigMapName, RecordStore } from './record-store.js';
 
 const NS = 'hg-record';
 let cp: ControlPlane;
@@ -47,13 +48,15 @@ const stored = async () => {
 };
 
 describe('the promotion record on a real API server', () => {
-  it('starts from the seed (the status older operators wrote) and creates one ConfigMap owned by the StatefulSet', async () => {
+  it('starts from the seed (the status older operators wrote) and creates one ConfigMap owned by the StatefulSet, labelled as the operator\'s', async () => {
     const s = store(rec({ primary: 'cache-0', epoch: 3 }));
     expect(await s.load()).toMatchObject({ primary: 'cache-0', epoch: 3 });
     await s.save(rec({ primary: 'cache-0', epoch: 3, primaryFenced: true }));
     const { cm, record } = await stored();
     expect(record).toMatchObject({ primary: 'cache-0', epoch: 3, primaryFenced: true });
     expect(cm.metadata.ownerReferences).toEqual([{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: 'cache', uid: stsUid }]);
+    // The chart's admission policy lets the operator change only ConfigMaps so labelled.
+    expect(cm.metadata.labels).toMatchObject({ [MANAGED_BY_LABEL]: FIELD_MANAGER, [RECORD_LABEL]: 'cache' });
   });
 
   it('refuses the write of a deposed leader that read an older version, and keeps the successor\'s record', async () => {

@@ -4,11 +4,13 @@
  * names the resourceVersion it read, so of two writers (a deposed leader and its successor)
  * the second fails with a conflict instead of overwriting. Uses only the ConfigMap verbs
  * the chart's Role already grants (list, create, patch): a merge patch that carries
- * metadata.resourceVersion is conditional.
+ * metadata.resourceVersion is conditional. Every write carries the operator's managed-by
+ * label: the chart admits the operator's ConfigMap writes only on objects so marked.
  */
 import type { KubeClient } from '../kube/client.js';
 import { isConflict } from '../kube/errors.js';
 import { resources, type KubeObject } from '../kube/resources.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL } from '../names.js';
 import type { RedisRecord } from './decide.js';
 import { PromotionStoreError } from './errors.js';
 
@@ -16,6 +18,8 @@ export const recordConfigMapName = (statefulSet: string): string => `${statefulS
 /** **contract** (runbooks, kubectl): the record as JSON under this key. */
 export const RECORD_KEY = 'record';
 export const RECORD_LABEL = 'herdguard.io/failover-record';
+/** On every record written: ownership for the chart's admission policy (a record from before it gains it on its next save). */
+const OWNED = { [MANAGED_BY_LABEL]: FIELD_MANAGER };
 
 interface RecordConfigMap extends KubeObject {
   data?: Record<string, string>;
@@ -82,7 +86,7 @@ export class RecordStore {
           ? await this.o.client.create<RecordConfigMap>({ res: resources.configMaps, namespace: this.o.namespace }, this.object(data))
           : await this.o.client.mergePatch<RecordConfigMap>(
               { res: resources.configMaps, namespace: this.o.namespace, name: this.name },
-              { metadata: { resourceVersion: rv }, data },
+              { metadata: { resourceVersion: rv, labels: OWNED }, data },
             );
       this.held = { record: r, resourceVersion: written.metadata.resourceVersion ?? '' };
     } catch (err) {
@@ -104,7 +108,7 @@ export class RecordStore {
       metadata: {
         name: this.name,
         namespace: this.o.namespace,
-        labels: { [RECORD_LABEL]: this.o.statefulSet },
+        labels: { [RECORD_LABEL]: this.o.statefulSet, ...OWNED },
         ...(uid ? { ownerReferences: [{ apiVersion: 'apps/v1', kind: 'StatefulSet', name: this.o.statefulSet, uid }] } : {}),
       },
       data,

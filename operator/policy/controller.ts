@@ -129,17 +129,26 @@ export class CachePolicyController implements Controller {
     };
   }
 
-  /** The policy is being deleted: remove its ConfigMap, then let it go. */
+  /**
+   * The policy is being deleted: remove its ConfigMap, then let it go. Only a ConfigMap the
+   * labelled informer shows is ours: one of that name we did not create stays (the chart's
+   * admission policy would refuse its deletion, and the finalizer would never go).
+   */
   private async finalize(key: string, policy: CachePolicyObject, ctx: ReconcileContext): Promise<ReconcileOutcome> {
+    const { namespace, name } = splitKey(key);
+    const ours = this.configMaps.get(`${namespace}/${renderedConfigMapName(name)}`) !== undefined;
+    // We created it, but its watch event has not arrived yet: wait for it rather than leave it behind.
+    if (!ours && this.superseded.get(key)?.configMap === null) return { result: 'requeue' };
     this.superseded.delete(key);
     if (!(policy.metadata.finalizers ?? []).includes(FINALIZER)) return DONE;
-    const { namespace, name } = splitKey(key);
-    await this.deleteConfigMap(namespace, name, ctx);
-    await ctx.events.record(resources.cachePolicies, policy, {
-      type: 'Normal',
-      reason: Reason.CleanedUp,
-      message: `ConfigMap ${renderedConfigMapName(name)} deleted`,
-    });
+    if (ours) {
+      await this.deleteConfigMap(namespace, name, ctx);
+      await ctx.events.record(resources.cachePolicies, policy, {
+        type: 'Normal',
+        reason: Reason.CleanedUp,
+        message: `ConfigMap ${renderedConfigMapName(name)} deleted`,
+      });
+    }
     await ctx.client.mergePatch({ res: resources.cachePolicies, namespace, name }, {
       metadata: {
         finalizers: (policy.metadata.finalizers ?? []).filter((f) => f !== FINALIZER),

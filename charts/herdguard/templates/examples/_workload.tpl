@@ -19,9 +19,12 @@ metadata:
 automountServiceAccountToken: {{ .policy }}
 {{- if .policy }}
 ---
-# Reads only its own rendered policy ConfigMap (the watch uses a metadata.name field
-# selector, which RBAC matches against resourceNames) and annotates its own Pod with the
-# generation it applied. Pod names are random, so "patch pods" cannot name the Pod.
+# docs/adr/0010-least-privilege.md. Every verb has its call site:
+# list, watch: the informer on its own rendered policy ConfigMap (cache/policy/kube-source.ts start;
+#   a metadata.name field selector, which RBAC matches against resourceNames).
+# patch: the applied-generation / policy-refused annotations on its own Pod (cache/policy/pod-report.ts
+#   reportToPod). Pod names are random, so RBAC cannot name the Pod: pod-report-policy.yaml admits
+#   only the Pod the token is bound to, and only those two annotations.
 apiVersion: rbac.authorization.k8s.io/v1
 kind: Role
 metadata:
@@ -33,7 +36,7 @@ rules:
   - apiGroups: [""]
     resources: [configmaps]
     resourceNames: [{{ include "herdguard.policyConfigMap" (dict "policy" $name) | quote }}]
-    verbs: [get, list, watch]
+    verbs: [list, watch]
   - apiGroups: [""]
     resources: [pods]
     verbs: [patch]
