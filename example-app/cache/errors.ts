@@ -66,9 +66,9 @@ export class OriginError extends HerdguardError {
   }
 }
 
-/** The origin guard refused the call: too many in flight and queued, or circuit open. */
+/** The origin guard refused the call: too many in flight and queued, no slot within the caller's wait, or circuit open. */
 export class OriginRejectedError extends HerdguardError {
-  constructor(origin: string, reason: 'queue_full' | 'circuit_open', retryAfterMs: number) {
+  constructor(origin: string, reason: 'queue_full' | 'queue_timeout' | 'circuit_open', retryAfterMs: number) {
     super('E_ORIGIN_REJECTED', `origin "${origin}" refused the call: ${reason.replace('_', ' ')}`, {
       origin,
       reason,

@@ -1,7 +1,8 @@
 /**
  * Protects the origin itself: at most `maxConcurrency` calls at once, at most `maxQueue`
- * waiting, and a circuit breaker that opens after `failureThreshold` consecutive failures
- * and lets one trial call through after `resetAfterMs`. Refusals are immediate and typed.
+ * waiting, each for at most the wait its caller allows, and a circuit breaker that opens
+ * after `failureThreshold` consecutive failures and lets one trial call through after
+ * `resetAfterMs`. Refusals are typed; only the bounded queue wait is not immediate.
  */
 import { OriginRejectedError } from '../errors.js';
 import type { OriginPolicy } from '../policy/types.js';
@@ -39,10 +40,14 @@ export class OriginGuard {
     return this.state;
   }
 
-  /** Runs `fn` under the guard; `isFailure` decides what counts against the breaker. */
-  async run<T>(fn: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `fn` under the guard. A call that finds every slot taken waits at most `maxWaitMs`
+   * for one, then is refused (queue_timeout): an origin slower than its callers' demand
+   * must not grow a queue whose wait no deadline bounds (postgres-slow measured 13 s).
+   */
+  async run<T>(fn: () => Promise<T>, maxWaitMs = Infinity): Promise<T> {
     this.admit();
-    await this.slot();
+    await this.slot(maxWaitMs);
     try {
       const v = await fn();
       this.succeeded();
@@ -71,12 +76,26 @@ export class OriginGuard {
     }
   }
 
-  private slot(): Promise<void> {
+  private slot(maxWaitMs: number): Promise<void> {
     if (this.active < this.policy.maxConcurrency) {
       this.active++;
       return Promise.resolve();
     }
-    return new Promise<void>((resolve) => this.queue.push(resolve));
+    return new Promise<void>((resolve, reject) => {
+      const expire = () => {
+        // drain() removes a waiter before granting it, so one still queued has no slot yet.
+        const i = this.queue.indexOf(granted);
+        if (i === -1) return;
+        this.queue.splice(i, 1);
+        reject(new OriginRejectedError(this.origin, 'queue_timeout', maxWaitMs));
+      };
+      const timer = Number.isFinite(maxWaitMs) ? setTimeout(expire, maxWaitMs) : undefined;
+      const granted = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+      this.queue.push(granted);
+    });
   }
 
   private drain(): void {

@@ -32,6 +32,32 @@ describe('origin guard', () => {
     expect(guard.inflight).toBe(0);
   });
 
+  it('refuses a queued call with queue_timeout when no slot frees within its wait, and never runs it', async () => {
+    const guard = new OriginGuard({ ...policy, maxQueue: 10 }, 'db', () => 0);
+    const gates = [deferred<number>(), deferred<number>()];
+    const running = gates.map((g) => guard.run(() => g.promise));
+    let ran = false;
+    const queued = guard.run(() => ((ran = true), Promise.resolve(9)), 20);
+    await expect(queued).rejects.toMatchObject({ code: 'E_ORIGIN_REJECTED', context: { reason: 'queue_timeout' } });
+    expect(guard.queued).toBe(0);
+    gates.forEach((g, i) => g.resolve(i));
+    expect(await Promise.all(running)).toEqual([0, 1]);
+    expect(ran).toBe(false);
+    expect(guard.inflight).toBe(0);
+  });
+
+  it('runs a queued call that gets its slot within its wait', async () => {
+    const guard = new OriginGuard(policy, 'db', () => 0);
+    const gates = [deferred<number>(), deferred<number>()];
+    const running = gates.map((g) => guard.run(() => g.promise));
+    const queued = guard.run(() => Promise.resolve(9), 1_000);
+    gates[0]!.resolve(0);
+    expect(await queued).toBe(9);
+    gates[1]!.resolve(1);
+    await Promise.all(running);
+    expect(guard.inflight).toBe(0);
+  });
+
   it('opens after failureThreshold consecutive failures and tells callers when to retry', async () => {
     const clock = new FakeClock(0);
     const transitions: boolean[] = [];
