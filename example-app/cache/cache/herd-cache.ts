@@ -139,19 +139,7 @@ export class HerdCache implements Cache {
     const now = this.clock.now();
     if (st.hot !== null) st.hot.record(key, now);
     const hit = st.l1.get(key, now);
-    if (hit === undefined) {
-      if (this.l2 === null) return this.handle(key, st, factory) as Promise<T>;
-      return this.readL2(this.l2, key, st).then((env) => {
-        if (env !== null && env !== L2_DOWN && !env.nf) {
-          const now2 = this.clock.now();
-          if (now2 < env.e && this.distrusted.length === 0) {
-            if (st.l1.enabled) st.m.l1Miss.inc();
-            return this.serveL2(key, st, env, 'fresh', factory);
-          }
-        }
-        return this.handle2(key, st, factory, env);
-      }) as Promise<T>;
-    }
+    if (hit === undefined) return this.handle(key, st, factory) as Promise<T>;
     // L1 hit: no Redis, no awaits; only the XFetch coin flip when early refresh is on.
     st.m.l1Hit.inc();
     if (hit.env.nf) return Promise.reject(new NotFoundError(key));
@@ -159,8 +147,9 @@ export class HerdCache implements Cache {
     return Promise.resolve(hit.env.v as T);
   }
 
-  private async handle2(key: string, st: KeyspaceState, factory: Factory<unknown>, env: Envelope | null | L2Down): Promise<unknown> {
+  private async handle(key: string, st: KeyspaceState, factory: Factory<unknown>): Promise<unknown> {
     try {
+      const env = this.l2 === null ? null : await this.readL2(this.l2, key, st);
       if (env === L2_DOWN) return await this.failSafe(key, st, factory);
       if (st.l1.enabled) st.m.l1Miss.inc();
       if (env === null) {
