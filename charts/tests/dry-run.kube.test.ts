@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
+import { parseAllDocuments } from 'yaml';
 import { chartDir, MONITORING_APIS, render, renderText, type RenderOptions } from './helm.js';
 import { cachePolicy, helmValues } from '../../e2e/providers/chart-values.js';
 import type { StackSpec } from '../../e2e/providers/provider.js';
@@ -30,7 +31,7 @@ const combos: Record<string, RenderOptions> = {
   },
   'the examples off': { set: { 'examples.enabled': false } },
   'an external database': { set: { 'postgresql.enabled': false, 'externalDatabase.url': 'postgres://u:p@db:5432/profile' } },
-  'NetworkPolicies on': { set: { 'networkPolicies.enabled': true } },
+  'NetworkPolicies off': { set: { 'networkPolicies.enabled': false } },
   'the values the e2e chart provider installs': { values: helmValues(e2eStack()), release: 'herdguard' },
 };
 
@@ -97,5 +98,25 @@ spec:
     - {prefix: "user:", ttl: 60s, coalescing: {leaseTTL: 1s, waitTimeout: 2s}}
 `;
     await expect(cp.kubectl(['apply', '--dry-run=server', '-f', '-'], bad)).rejects.toThrow(/leaseTTL must be longer/);
+  });
+});
+
+describe('the NetworkPolicies rendered against the cluster', () => {
+  it('allow egress to the addresses of the kubernetes Service, looked up at install', async () => {
+    // No endpoint reconciler runs here (and its loopback address may not be published): publish
+    // the kind of slice a real cluster's API server keeps, with two addresses.
+    const slice = {
+      apiVersion: 'discovery.k8s.io/v1', kind: 'EndpointSlice', addressType: 'IPv4',
+      metadata: { name: 'kubernetes', namespace: 'default', labels: { 'kubernetes.io/service-name': 'kubernetes' } },
+      endpoints: [{ addresses: ['192.0.2.10'] }, { addresses: ['192.0.2.11'] }], ports: [{ name: 'https', port: 6443, protocol: 'TCP' }],
+    };
+    await cp.kubectl(['apply', '-f', '-'], JSON.stringify(slice));
+    // `helm template --dry-run=server` lets `lookup` ask the cluster, as `helm install` does.
+    const text = renderText({ namespace: NAMESPACE, helmArgs: ['--dry-run=server', '--kubeconfig', cp.kubeconfigPath, '-s', 'templates/networkpolicies.yaml'] });
+    const nps = parseAllDocuments(text).map((d) => d.toJS() as { metadata: { name: string }; spec: { egress: Array<{ to: Array<{ ipBlock?: { cidr: string } }> }> } });
+    const operator = nps.find((np) => np.metadata.name === 'hg-herdguard-operator')!;
+    const blocks = operator.spec.egress.flatMap((rule) => rule.to.flatMap((p) => (p.ipBlock ? [p.ipBlock.cidr] : [])));
+    expect(blocks).toEqual(['192.0.2.10/32', '192.0.2.11/32']);
+    await cp.kubectl(['apply', '--dry-run=server', '-f', '-'], text);
   });
 });

@@ -34,6 +34,8 @@ export interface RenderOptions {
   apiVersions?: string[];
   namespace?: string;
   release?: string;
+  /** Passed to `helm template` as they are (e.g. --dry-run=server and --kubeconfig, so `lookup` asks a cluster). */
+  helmArgs?: string[];
 }
 
 export const MONITORING_APIS = ['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule'];
@@ -43,6 +45,7 @@ function templateArgs(o: RenderOptions): string[] {
   for (const [k, v] of Object.entries(o.set ?? {})) args.push('--set', `${k}=${String(v)}`);
   for (const [k, v] of Object.entries(o.values ?? {})) args.push('--set-json', `${k}=${JSON.stringify(v)}`);
   for (const a of o.apiVersions ?? []) args.push('--api-versions', a);
+  args.push(...(o.helmArgs ?? []));
   return args;
 }
 

@@ -12,7 +12,7 @@ const combos: Record<string, string[]> = {
   ],
   'examples off': ['--set', 'examples.enabled=false'],
   'external database': ['--set', 'postgresql.enabled=false', '--set', 'externalDatabase.url=postgres://u:p@db:5432/profile'],
-  'network policies on': ['--set', 'networkPolicies.enabled=true'],
+  'network policies off': ['--set', 'networkPolicies.enabled=false'],
 };
 
 describe('helm lint', () => {

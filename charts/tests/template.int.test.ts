@@ -115,8 +115,8 @@ describe('the chart with default values', () => {
     }
   });
 
-  it('renders no monitoring objects and no NetworkPolicies', () => {
-    for (const kind of ['ServiceMonitor', 'PrometheusRule', 'NetworkPolicy']) expect(ofKind(docs, kind)).toEqual([]);
+  it('renders no monitoring objects', () => {
+    for (const kind of ['ServiceMonitor', 'PrometheusRule']) expect(ofKind(docs, kind)).toEqual([]);
     expect(docs.filter((d) => d.metadata.labels?.['grafana_dashboard'])).toEqual([]);
   });
 
@@ -249,30 +249,6 @@ describe('the chart with an external database', () => {
 
   it('refuses to render with no database at all, saying which values to set', () => {
     expect(renderError({ set: { 'postgresql.enabled': false } })).toContain('externalDatabase.url');
-  });
-});
-
-describe('the chart with NetworkPolicies on', () => {
-  const docs = render({ set: { 'networkPolicies.enabled': true } });
-  const sel = (c: string) => find(docs, 'Deployment', n(c)).spec.selector.matchLabels;
-  const peers = (np: Rendered) => np.spec.ingress.flatMap((r: any) => r.from.map((f: any) => f.podSelector?.matchLabels)).filter(Boolean);
-
-  it('selects every component with an ingress policy', () => {
-    const selected = ofKind(docs, 'NetworkPolicy').map((np) => np.spec.podSelector.matchLabels['app.kubernetes.io/component']);
-    expect(selected.sort()).toEqual(['feed-simulator', 'market-data', 'operator', 'postgresql', 'profile', 'redis']);
-    for (const np of ofKind(docs, 'NetworkPolicy')) expect(np.spec.policyTypes).toEqual(['Ingress']);
-  });
-
-  it('lets only the operator, the Redis pods and the cache users reach Redis', () => {
-    const redisSel = find(docs, 'StatefulSet', n('redis')).spec.selector.matchLabels;
-    expect(peers(find(docs, 'NetworkPolicy', n('redis')))).toEqual([sel('operator'), redisSel, sel('profile'), sel('market-data')]);
-  });
-
-  it('lets only the profile service and its seed Job reach PostgreSQL', () => {
-    const seedLabels = find(docs, 'Job', n('profile-seed')).spec.template.metadata.labels;
-    const seedPeer = { ...sel('profile'), 'app.kubernetes.io/component': 'profile-seed' };
-    expect(peers(find(docs, 'NetworkPolicy', n('postgresql')))).toEqual([sel('profile'), seedPeer]);
-    expect(seedLabels).toMatchObject(seedPeer);
   });
 });
 
