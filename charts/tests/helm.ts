@@ -7,6 +7,7 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { mergeValues } from '../../e2e/providers/chart-values.js';
 import { chartDir, repoRoot } from '../tools/sync.js';
 
 export { chartDir, repoRoot };
@@ -34,16 +35,28 @@ export interface RenderOptions {
   apiVersions?: string[];
   namespace?: string;
   release?: string;
+  /** false: render without TEST_CREDENTIALS (the chart then refuses to render). */
+  credentials?: boolean;
   /** Passed to `helm template` as they are (e.g. --dry-run=server and --kubeconfig, so `lookup` asks a cluster). */
   helmArgs?: string[];
 }
+
+/**
+ * The chart never generates passwords (docs/adr/0009): every render needs them, so tests pass
+ * these unless they say otherwise. `values` are merged over them.
+ */
+export const TEST_CREDENTIALS = {
+  redis: { auth: { passwords: { services: 'test-services-pw', operator: 'test-operator-pw', replication: 'test-replication-pw', probe: 'test-probe-pw' } } },
+  postgresql: { auth: { password: 'test-postgres-pw' } },
+};
 
 export const MONITORING_APIS = ['monitoring.coreos.com/v1/ServiceMonitor', 'monitoring.coreos.com/v1/PrometheusRule'];
 
 function templateArgs(o: RenderOptions): string[] {
   const args = ['template', o.release ?? 'hg', chartDir, '--namespace', o.namespace ?? 'shop'];
   for (const [k, v] of Object.entries(o.set ?? {})) args.push('--set', `${k}=${String(v)}`);
-  for (const [k, v] of Object.entries(o.values ?? {})) args.push('--set-json', `${k}=${JSON.stringify(v)}`);
+  const values = o.credentials === false ? (o.values ?? {}) : mergeValues(TEST_CREDENTIALS, o.values ?? {});
+  for (const [k, v] of Object.entries(values)) args.push('--set-json', `${k}=${JSON.stringify(v)}`);
   for (const a of o.apiVersions ?? []) args.push('--api-versions', a);
   args.push(...(o.helmArgs ?? []));
   return args;

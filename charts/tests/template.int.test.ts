@@ -78,24 +78,10 @@ describe('the chart with default values', () => {
     expect(headless.spec.publishNotReadyAddresses).toBe(true);
   });
 
-  it('takes the Redis password from a Secret in Redis, the operator and the services, never inline', () => {
-    const secret = find(docs, 'Secret', `${n('redis')}-auth`);
-    expect(Buffer.from(secret.data['redis-password'], 'base64').toString()).toMatch(/^[A-Za-z0-9]{32}$/);
-    for (const name of [n('operator'), n('profile'), n('market-data')]) {
-      const d = find(docs, 'Deployment', name);
-      expect(envVar(d, 'REDIS_PASSWORD')?.valueFrom, name).toEqual({
-        secretKeyRef: { name: `${n('redis')}-auth`, key: 'redis-password' },
-      });
-      expect(envVar(d, 'REDIS_URL')?.value).toBe(`redis://:$(REDIS_PASSWORD)@${n('redis')}-primary.shop.svc:6379`);
-    }
-    expect(envVar(find(docs, 'StatefulSet', n('redis')), 'REDIS_PASSWORD')?.valueFrom.secretKeyRef.name).toBe(`${n('redis')}-auth`);
-  });
-
-  it('bundles PostgreSQL for the profile service and wires its URL from the Secret', () => {
+  // Where the Redis and PostgreSQL credentials come from and go: credentials.int.test.ts.
+  it('bundles PostgreSQL for the profile service', () => {
     find(docs, 'StatefulSet', n('postgresql'));
-    const profile = find(docs, 'Deployment', n('profile'));
-    expect(envVar(profile, 'DATABASE_URL')?.value).toBe(`postgres://profile:$(DATABASE_PASSWORD)@${n('postgresql')}.shop.svc:5432/profile`);
-    expect(envVar(profile, 'DATABASE_PASSWORD')?.valueFrom.secretKeyRef.name).toBe(`${n('postgresql')}-auth`);
+    expect(envVar(find(docs, 'Deployment', n('profile')), 'DATABASE_URL')?.value).toBe(`postgres://profile@${n('postgresql')}.shop.svc:5432/profile`);
   });
 
   it('points market-data at the feed simulator', () => {

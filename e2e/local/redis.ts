@@ -25,10 +25,19 @@ export function requireRedisServer(): void {
  * A real redis-server on loopback with its own --dir. No persistence: a restart is a cold
  * cache unless a replica was promoted, which is exactly what the failover tests need.
  * `password` starts it as the chart does: `requirepass` and `masterauth` (replicas of it
- * must be started with the same password).
+ * must be started with the same password). `extraArgs` are appended as they are (e.g. the
+ * chart's ACL users, charts/tests/redis-pods.ts).
  */
 export async function startRedis(
-  opts: { port?: number; host?: string; replicaOf?: { host: string; port: number }; name?: string; logDir?: string; password?: string } = {},
+  opts: {
+    port?: number;
+    host?: string;
+    replicaOf?: { host: string; port: number };
+    name?: string;
+    logDir?: string;
+    password?: string;
+    extraArgs?: readonly string[];
+  } = {},
 ): Promise<RedisServer> {
   requireRedisServer();
   const host = opts.host ?? '127.0.0.1';
@@ -41,6 +50,7 @@ export async function startRedis(
   ];
   if (opts.password !== undefined) args.push('--requirepass', opts.password, '--masterauth', opts.password);
   if (opts.replicaOf) args.push('--replicaof', opts.replicaOf.host, String(opts.replicaOf.port));
+  args.push(...(opts.extraArgs ?? []));
   const proc = startProcess(opts.name ?? `redis-${port}`, REDIS_SERVER, args, { logDir: opts.logDir ?? dir });
   await waitFor(`redis-server on ${host}:${port}`, async () => {
     const c = new Redis({ host, port, password: opts.password, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });

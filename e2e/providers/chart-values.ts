@@ -8,8 +8,20 @@ import type { ServiceSpec, StackSpec } from './provider.js';
 export const RELEASE = 'herdguard';
 /** The chart's fullname for release "herdguard" (the chart name is contained in it). */
 export const FULLNAME = 'herdguard';
-/** Fixed e2e credentials, so the scenarios can speak to Redis and PostgreSQL directly. */
+/**
+ * Fixed e2e credentials, so the scenarios can speak to Redis and PostgreSQL directly. The
+ * services and the operator use their own Redis ACL users; the scenarios AUTH with a bare
+ * password (E2E_REDIS_PASSWORD), so the e2e release turns Redis's default user on for them.
+ */
 export const E2E_REDIS_PASSWORD = 'e2e-redis-password';
+export const E2E_REDIS_PASSWORDS = {
+  services: 'e2e-redis-services',
+  operator: 'e2e-redis-operator',
+  replication: 'e2e-redis-replication',
+  probe: 'e2e-redis-probe',
+  default: E2E_REDIS_PASSWORD,
+};
+/** The application role's (not a superuser: profile's user). */
 export const E2E_POSTGRES_PASSWORD = 'e2e-postgres-password';
 
 export const workloadName = (svc: ServiceSpec['name']): string => `${FULLNAME}-${svc}`;
@@ -43,7 +55,7 @@ function stackValues(stack: StackSpec): Values {
       extraEnv: envList(stack.operatorEnv),
       ...(stack.operatorArgs ? { args: [...stack.operatorArgs] } : {}),
     },
-    redis: { replicas: stack.redis?.pods ?? 2, auth: { password: E2E_REDIS_PASSWORD } },
+    redis: { replicas: stack.redis?.pods ?? 2, auth: { passwords: E2E_REDIS_PASSWORDS, defaultUser: { enabled: true } } },
     postgresql: { auth: { password: E2E_POSTGRES_PASSWORD } },
     examples: {
       enabled: stack.services.length > 0,

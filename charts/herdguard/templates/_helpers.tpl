@@ -65,15 +65,46 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-auth" (include "herdguard.redis.name" .)) .Values.redis.auth.existingSecret -}}
 {{- end -}}
 
-{{/* Env entries that give a container REDIS_PASSWORD and REDIS_URL (the primary Service). */}}
-{{- define "herdguard.redis.env" -}}
+{{/* Roles with a Redis ACL user and a password in the Secret (JSON list); users.acl names their rules. */}}
+{{- define "herdguard.redis.roles" -}}
+{{- $roles := list "services" "operator" "replication" "probe" -}}
+{{- if .Values.redis.auth.defaultUser.enabled }}{{ $roles = append $roles "default" }}{{ end -}}
+{{- toJson $roles -}}
+{{- end -}}
+
+{{/* The ACL user of a role: hg-<role>, or Redis's own "default". */}}
+{{- define "herdguard.redis.user" -}}
+{{- if eq . "default" }}default{{ else }}{{ printf "hg-%s" . }}{{ end -}}
+{{- end -}}
+
+{{/*
+Env of a Redis client (dict root, role, url): REDIS_USERNAME, REDIS_PASSWORD from the role's
+Secret key and, with url, REDIS_URL of the primary Service without credentials. The client
+sets user and password itself (service-kit/env.ts redisUrlFromEnv, operator/failover/auth.ts):
+a password put into a URL here would be unescaped.
+*/}}
+{{- define "herdguard.redis.clientEnv" -}}
+- name: REDIS_USERNAME
+  value: {{ include "herdguard.redis.user" .role | quote }}
 - name: REDIS_PASSWORD
   valueFrom:
     secretKeyRef:
-      name: {{ include "herdguard.redis.secretName" . }}
-      key: {{ .Values.redis.auth.existingSecretKey }}
+      name: {{ include "herdguard.redis.secretName" .root }}
+      key: {{ index .root.Values.redis.auth.secretKeys .role }}
+{{- if .url }}
 - name: REDIS_URL
-  value: {{ printf "redis://:$(REDIS_PASSWORD)@%s.%s.svc:6379" (include "herdguard.redis.primaryService" .) .Release.Namespace | quote }}
+  value: {{ printf "redis://%s.%s.svc:6379" (include "herdguard.redis.primaryService" .root) .root.Release.Namespace | quote }}
+{{- end }}
+{{- end -}}
+
+{{/* The services' Redis env (user hg-services). */}}
+{{- define "herdguard.redis.env" -}}
+{{ include "herdguard.redis.clientEnv" (dict "root" . "role" "services" "url" true) }}
+{{- end -}}
+
+{{/* The operator's Redis env (user hg-operator); it finds the pods itself, so no URL. */}}
+{{- define "herdguard.redis.operatorEnv" -}}
+{{ include "herdguard.redis.clientEnv" (dict "root" . "role" "operator" "url" false) }}
 {{- end -}}
 
 {{/* PostgreSQL */}}
@@ -82,16 +113,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- default (printf "%s-auth" (include "herdguard.postgresql.name" .)) .Values.postgresql.auth.existingSecret -}}
 {{- end -}}
 
-{{/* DATABASE_URL for the profile service: the bundled PostgreSQL or the external one. */}}
+{{/*
+DATABASE_URL for the profile service and the seed Job: the bundled PostgreSQL (the URL names
+the application role; its password goes in PGPASSWORD, which node-postgres reads when the URL
+has none, so it is never put into a URL unescaped), or the external one.
+*/}}
 {{- define "herdguard.database.env" -}}
 {{- if and .Values.postgresql.enabled .Values.examples.enabled }}
-- name: DATABASE_PASSWORD
+- name: PGPASSWORD
   valueFrom:
     secretKeyRef:
       name: {{ include "herdguard.postgresql.secretName" . }}
       key: {{ .Values.postgresql.auth.existingSecretKey }}
 - name: DATABASE_URL
-  value: {{ printf "postgres://%s:$(DATABASE_PASSWORD)@%s.%s.svc:5432/%s" .Values.postgresql.auth.username (include "herdguard.postgresql.name" .) .Release.Namespace .Values.postgresql.auth.database | quote }}
+  value: {{ printf "postgres://%s@%s.%s.svc:5432/%s" .Values.postgresql.auth.username (include "herdguard.postgresql.name" .) .Release.Namespace .Values.postgresql.auth.database | quote }}
 {{- else if .Values.externalDatabase.existingSecret }}
 - name: DATABASE_URL
   valueFrom:
@@ -104,18 +139,20 @@ app.kubernetes.io/component: {{ .component }}
 {{- end }}
 {{- end -}}
 
-{{/* A password kept across upgrades: the value, else the existing Secret's, else a new random one. */}}
-{{- define "herdguard.stablePassword" -}}
-{{- if .value -}}
-{{- .value | b64enc -}}
-{{- else -}}
-{{- $existing := lookup "v1" "Secret" .root.Release.Namespace .secret -}}
-{{- if and $existing (index $existing.data .key) -}}
-{{- index $existing.data .key -}}
-{{- else -}}
-{{- randAlphaNum 32 | b64enc -}}
+{{/*
+A password for a Secret the chart renders (dict value, path, existing): required, and without
+control characters (a newline would make Redis and PostgreSQL refuse every login). The chart
+never invents one (docs/adr/0009): a random value would change on every `helm template`.
+The message names the value, never its content.
+*/}}
+{{- define "herdguard.requiredPassword" -}}
+{{- if not .value -}}
+{{- fail (printf "%s is required when %s is empty: the chart never generates passwords (docs/adr/0009-credentials-from-secrets.md). Name your own Secret in %s, or set it, e.g. --set-string %s=\"$(openssl rand -hex 24)\"" .path .existing .existing .path) -}}
 {{- end -}}
+{{- if regexMatch "[[:cntrl:]]" .value -}}
+{{- fail (printf "%s holds a control character (a trailing newline?): every login with it would be refused" .path) -}}
 {{- end -}}
+{{- .value -}}
 {{- end -}}
 
 {{/* Hardened container defaults shared by every container of the chart. */}}
