@@ -1,5 +1,6 @@
 /**
- * `npm run bench:market -- [--quick] [--json FILE] [--scenario NAME]...`
+ * `npm run bench:market -- [--quick] [--json FILE] [--connections N] [--scenario NAME]...`
+ * (--connections: the balance scenario's client count; default 18 000, 3 000 with --quick)
  * Scenarios: stampede, leak, balance, hotKey (all by default). Writes the JSON results
  * (default reports/market.json) first, then the human report beside it (market.md + SVGs).
  */
@@ -27,15 +28,15 @@ interface Results {
 }
 
 function usage(msg: string): never {
-  process.stderr.write(`bench:market: ${msg}\nusage: npm run bench:market -- [--quick] [--json FILE] [--scenario ${SCENARIOS.join('|')}]...\n`);
+  process.stderr.write(`bench:market: ${msg}\nusage: npm run bench:market -- [--quick] [--json FILE] [--connections N] [--scenario ${SCENARIOS.join('|')}]...\n`);
   process.exit(2);
 }
 
-function parse(): { quick: boolean; json: string; scenarios: Scenario[] } {
+function parse(): { quick: boolean; json: string; scenarios: Scenario[]; connections: number | undefined } {
   let values;
   try {
     ({ values } = parseArgs({
-      options: { quick: { type: 'boolean', default: false }, json: { type: 'string', default: 'reports/market.json' }, scenario: { type: 'string', multiple: true } },
+      options: { quick: { type: 'boolean', default: false }, json: { type: 'string', default: 'reports/market.json' }, scenario: { type: 'string', multiple: true }, connections: { type: 'string' } },
       strict: true,
     }));
   } catch (err) {
@@ -44,7 +45,11 @@ function parse(): { quick: boolean; json: string; scenarios: Scenario[] } {
   const picked = values.scenario ?? [...SCENARIOS];
   for (const s of picked) if (!(SCENARIOS as readonly string[]).includes(s)) usage(`unknown scenario "${s}"; accepted: ${SCENARIOS.join(', ')}`);
   if (!values.json.endsWith('.json')) usage(`--json expects a file name ending in .json, got "${values.json}"`);
-  return { quick: values.quick, json: values.json, scenarios: picked as Scenario[] };
+  const connections = values.connections === undefined ? undefined : Number(values.connections);
+  if (connections !== undefined && !(Number.isInteger(connections) && connections >= 3 && connections <= 100_000)) {
+    usage(`--connections expects an integer from 3 to 100000 (balance scenario), got "${values.connections}"`);
+  }
+  return { quick: values.quick, json: values.json, scenarios: picked as Scenario[], connections };
 }
 
 function acceptance(r: Results): Results['acceptance'] {
@@ -64,6 +69,7 @@ function acceptance(r: Results): Results['acceptance'] {
   if (r.balance) {
     check('balance.maxOverMean', r.balance.maxOverMean, '<= 1.10', r.balance.maxOverMean <= 1.1);
     check('balance.clientsWithoutFeed', r.balance.clientsWithoutFeed, '= 0', r.balance.clientsWithoutFeed === 0);
+    check('balance.closesPerExcessConnection', r.balance.closesPerExcessConnection, '<= 1.2', r.balance.closesPerExcessConnection <= 1.2);
   }
   if (r.hotKey) {
     check('hotKey.redisOpsOnHottestKeyPerRequest', r.hotKey.redisOpsOnHottestKeyPerRequest, '<= 0.01', r.hotKey.redisOpsOnHottestKeyPerRequest <= 0.01);
@@ -91,9 +97,14 @@ function tables(r: Results): Table[] {
   if (r.balance) {
     const b = r.balance;
     t.push({
-      title: `balance: ${b.connections} connections, 70 % first on pod 0, nginx least_conn`,
-      columns: ['per pod after settle', 'maxOverMean', 'clientsWithoutFeed', 'rebalance closes (4000)', 'reconnects', 'settle s'],
-      rows: [[b.perPod.join(' / '), b.maxOverMean, b.clientsWithoutFeed, b.rebalanceCloses, b.reconnects, b.settleSeconds]],
+      title: `balance: ${b.connections} connections, first placed ${b.initialPerPod.join(' / ')} (seed 000's skew), nginx least_conn`,
+      columns: ['per pod after settle', 'maxOverMean', 's to ≤ 1.10', 'clientsWithoutFeed', 'rebalance closes (4000)', 'excess at start', 'closes per excess', 'reconnects', 'fan-out p50/p99 ms'],
+      rows: [[b.perPod.join(' / '), b.maxOverMean, b.secondsToBalanced ?? 'never', b.clientsWithoutFeed, b.rebalanceCloses, b.excessAtStart, b.closesPerExcessConnection, b.reconnects, `${b.fanOutP50Ms} / ${b.fanOutP99Ms}`]],
+    });
+    t.push({
+      title: 'balance: per pod during the rebalance (sampled every second)',
+      columns: ['pod', 'RSS max MB', 'event-loop lag p99, max of samples ms', 'event-loop lag p99, median of samples ms'],
+      rows: b.pods.map((p) => [p.pod, p.rssMBMax, p.lagP99MsMax, p.lagP99MsMedian]),
     });
   }
   if (r.hotKey) {
@@ -110,12 +121,12 @@ function tables(r: Results): Table[] {
 }
 
 async function main(): Promise<void> {
-  const { quick, json, scenarios } = parse();
+  const { quick, json, scenarios, connections } = parse();
   const r: Results = { quick, startedAt: new Date().toISOString(), command: `npm run bench:market -- ${process.argv.slice(2).join(' ')}`.trim(), acceptance: {} };
   progress(`scenarios ${scenarios.join(', ')}${quick ? ' (quick)' : ''}`);
   if (scenarios.includes('stampede')) r.stampede = await stampede(quick);
   if (scenarios.includes('leak')) r.leak = await leak(quick);
-  if (scenarios.includes('balance')) r.balance = await balance(quick);
+  if (scenarios.includes('balance')) r.balance = await balance(quick, connections);
   if (scenarios.includes('hotKey')) r.hotKey = await hotKey(quick);
   r.acceptance = acceptance(r);
   writeJson(json, r);

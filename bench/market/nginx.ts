@@ -14,11 +14,17 @@ export interface Nginx extends Managed {
   readonly url: string;
 }
 
-/** Each proxied WebSocket holds two nginx connections (client and upstream), hence the high worker_connections. */
+/**
+ * Each proxied WebSocket holds two nginx connections (client and upstream), hence the high
+ * worker_connections; a worker's descriptors are capped by the hard RLIMIT_NOFILE (20 000
+ * here), so two workers share the listening port (reuseport) to hold twice as many. A pod
+ * above its fair share answers an upgrade with 503; nginx then tries the next upstream,
+ * and max_fails=0 keeps such a refusal from marking the pod down ("no live upstreams").
+ */
 export function nginxConfig(dir: string, port: number, upstreams: readonly string[], strategy: 'least_conn' | 'round_robin'): string {
   const asRoot = process.getuid?.() === 0;
   return `${asRoot ? 'user root;\n' : ''}daemon off;
-worker_processes 1;
+worker_processes 2;
 worker_rlimit_nofile 19800;
 pid ${join(dir, 'nginx.pid')};
 error_log ${join(dir, 'error.log')} warn;
@@ -34,10 +40,10 @@ http {
   upstream market_data {
     ${strategy === 'least_conn' ? 'least_conn;' : ''}
     zone market_data 64k;
-${upstreams.map((u) => `    server ${u};`).join('\n')}
+${upstreams.map((u) => `    server ${u} max_fails=0;`).join('\n')}
   }
   server {
-    listen 127.0.0.1:${port} backlog=4096;
+    listen 127.0.0.1:${port} backlog=4096 reuseport;
     location / {
       proxy_pass http://market_data;
       proxy_http_version 1.1;
@@ -45,6 +51,8 @@ ${upstreams.map((u) => `    server ${u};`).join('\n')}
       proxy_set_header Connection $connection_upgrade;
       proxy_read_timeout 1h;
       proxy_send_timeout 1h;
+      proxy_next_upstream error timeout http_503;
+      proxy_next_upstream_tries 3;
     }
   }
 }

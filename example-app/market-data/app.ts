@@ -94,8 +94,9 @@ export function createMarketData(o: MarketDataOptions): MarketData {
     quotes,
     intervalMs: o.feedIntervalMs,
   });
-  const sockets = new QuoteSocketServer({ service: SERVICE, pod: o.pod, hub, symbols: o.symbols, registry: o.registry, ...o.ws });
-  const balancer =
+  // The balancer is built below; no upgrade can arrive before attach(), so it exists by then.
+  const sockets: QuoteSocketServer = new QuoteSocketServer({ service: SERVICE, pod: o.pod, hub, symbols: o.symbols, registry: o.registry, ...o.ws, admit: (): boolean => balancer?.admits() ?? true });
+  const balancer: WsBalancer | null =
     o.balance.intervalMs > 0
       ? new WsBalancer({
           pod: o.pod,

@@ -9,7 +9,8 @@
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
 import { InvalidOptionError } from '../cache/errors.js';
-import { CloseCode } from './ws/close-codes.js';
+import { FanOutLatency } from './fan-out-latency.js';
+import { CloseCode, REBALANCED_QUERY } from './ws/close-codes.js';
 
 export interface LoadClientOptions {
   readonly connections: number;
@@ -33,6 +34,9 @@ interface Client {
   attempt: number;
   quotesSinceMark: number;
   timer: NodeJS.Timeout | undefined;
+  /** Shed by a rebalance and not yet connected again. */
+  shed: boolean;
+  quotesSinceHello: number;
 }
 
 export interface LoadStats {
@@ -58,6 +62,8 @@ export class LoadClient {
   private readonly closeCodes = new Map<number, number>();
   private opener: NodeJS.Timeout | undefined;
   private readonly random: () => number;
+  /** Quote fan-out latency across every client; reset by the owner when it starts a window. */
+  readonly fanOut = new FanOutLatency();
 
   constructor(private readonly o: LoadClientOptions) {
     if (!(Number.isInteger(o.connections) && o.connections > 0)) throw new InvalidOptionError('connections', 'a positive integer', o.connections);
@@ -69,7 +75,7 @@ export class LoadClient {
   async start(): Promise<void> {
     const perTick = Math.max(1, Math.round((this.o.openPerSec ?? 2000) / 50));
     for (let i = 0; i < this.o.connections && !this.stopping; i++) {
-      const c: Client = { id: i, symbol: this.o.symbols[i % this.o.symbols.length] as string, ws: undefined, pod: undefined, attempt: 0, quotesSinceMark: 0, timer: undefined };
+      const c: Client = { id: i, symbol: this.o.symbols[i % this.o.symbols.length] as string, ws: undefined, pod: undefined, attempt: 0, quotesSinceMark: 0, timer: undefined, shed: false, quotesSinceHello: 0 };
       this.clients.push(c);
       this.connect(c, this.o.initialUrl(i));
       if ((i + 1) % perTick === 0) await new Promise<void>((r) => (this.opener = setTimeout(r, 20)));
@@ -112,8 +118,9 @@ export class LoadClient {
     await Promise.all(closed);
   }
 
-  private connect(c: Client, base: string): void {
-    const ws = new WebSocket(`${base}/ws/quotes/${c.symbol}`, { perMessageDeflate: false });
+  private connect(c: Client, base: string, rebalanced = false): void {
+    const hint = rebalanced ? `?${REBALANCED_QUERY}` : '';
+    const ws = new WebSocket(`${base}/ws/quotes/${c.symbol}${hint}`, { perMessageDeflate: false });
     c.ws = ws;
     c.pod = undefined;
     ws.on('message', (data: Buffer) => this.onMessage(c, data));
@@ -123,17 +130,20 @@ export class LoadClient {
       c.pod = undefined;
       if (this.stopping) return;
       // A rebalance is routine: retry at once-ish; anything else backs off further each time.
+      // The reconnect of a shed client carries the hint, so a pod above its share sends it on.
+      const rebalanced = code === CloseCode.Rebalance || (code === 1006 && c.shed);
+      c.shed = rebalanced;
       const attempt = code === CloseCode.Rebalance ? 0 : ++c.attempt;
       c.timer = setTimeout(() => {
         c.timer = undefined;
         this.reconnects += 1;
-        this.connect(c, typeof this.o.reconnectUrl === 'string' ? this.o.reconnectUrl : this.o.reconnectUrl());
+        this.connect(c, typeof this.o.reconnectUrl === 'string' ? this.o.reconnectUrl : this.o.reconnectUrl(), rebalanced);
       }, backoffMs(attempt, this.o.backoffBaseMs ?? 250, this.o.backoffMaxMs ?? 10_000, this.random));
     });
   }
 
   private onMessage(c: Client, data: Buffer): void {
-    let m: { type?: string; pod?: string };
+    let m: { type?: string; pod?: string; symbol?: string; seq?: number };
     try {
       m = JSON.parse(data.toString('utf8')) as typeof m;
     } catch {
@@ -141,10 +151,14 @@ export class LoadClient {
     }
     if (m.type === 'hello') {
       c.pod = m.pod;
+      c.shed = false;
+      c.quotesSinceHello = 0;
       c.attempt = 0;
     } else if (m.type === 'quote') {
       c.quotesSinceMark += 1;
       this.quotes += 1;
+      // The first quote after subscribing may be the pod's last one, not a live fan-out.
+      if (c.quotesSinceHello++ > 0 && typeof m.symbol === 'string' && typeof m.seq === 'number') this.fanOut.record(m.symbol, m.seq);
     }
   }
 }

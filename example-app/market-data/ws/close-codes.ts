@@ -4,7 +4,9 @@
  *
  * - 4000 REBALANCE: this pod holds more than its fair share of the fleet's connections;
  *   reconnect (through the load balancer, after a short jittered delay) and you will land
- *   on a less loaded pod. Not an error.
+ *   on a less loaded pod. Not an error. The reconnect adds ?rebalanced=1 (REBALANCED_QUERY)
+ *   until it lands: a pod above its share answers such an upgrade with 503, and a load
+ *   balancer that retries on 503 tries the next pod.
  * - 4001 SLOW_CONSUMER: the client did not read fast enough and its send buffer stayed
  *   over the bound; reconnect when ready to read.
  * - 4002 TOO_MANY_BAD_MESSAGES: repeated malformed messages.
@@ -33,3 +35,6 @@ export const CloseReason = {
   Idle: 'idle: no subscription and no message within the idle timeout',
   GoingAway: 'server shutting down; reconnect',
 } as const;
+
+/** The query a client shed with 4000 adds to its reconnect, until it is connected again. */
+export const REBALANCED_QUERY = 'rebalanced=1';

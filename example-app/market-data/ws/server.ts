@@ -32,9 +32,12 @@ export interface QuoteSocketOptions {
   readonly maxBadMessages?: number;
   readonly liveness: Liveness;
   readonly now?: () => number;
+  /** Whether this pod takes back a client shed by a rebalance (the balancer's fair share); default always. */
+  readonly admit?: () => boolean;
 }
 
 const WS_PATH = /^\/ws\/quotes\/([^/]*)$/;
+const REBALANCED = /[?&]rebalanced=1(&|$)/;
 
 function refuse(socket: Duplex, status: number, text: string, code: string, message: string): void {
   const body = JSON.stringify({ error: { code, message } });
@@ -133,13 +136,14 @@ export class QuoteSocketServer {
 
   private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    let path: string;
+    let target: URL;
     try {
-      path = parseRequestTarget(req.url).pathname;
+      target = parseRequestTarget(req.url);
     } catch (err) {
       if (err instanceof HttpError) return refuse(socket, 400, 'Bad Request', err.code, err.message);
       throw err;
     }
+    const path = target.pathname;
     const m = WS_PATH.exec(path);
     if (!m) return refuse(socket, 404, 'Not Found', 'no_such_route', `no WebSocket route ${path}; use /ws/quotes/:symbol`);
     let symbol: string;
@@ -155,6 +159,11 @@ export class QuoteSocketServer {
     if (bad) return refuse(socket, bad.status, bad.status === 405 ? 'Method Not Allowed' : 'Bad Request', bad.code, bad.message);
     if (this.conns.size >= this.o.maxConnections) {
       return refuse(socket, 503, 'Service Unavailable', 'too_many_connections', `this pod holds its maximum of ${this.o.maxConnections} connections; retry`);
+    }
+    // A shed client says so (?rebalanced=1); above its fair share, this pod sends it on: a load
+    // balancer that retries on 503 places it on another pod. New clients are always taken.
+    if (REBALANCED.test(target.search) && this.o.admit && !this.o.admit()) {
+      return refuse(socket, 503, 'Service Unavailable', 'above_fair_share', 'this pod holds more than its share of the fleet\'s connections; retry through the load balancer');
     }
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, symbol));
   }
