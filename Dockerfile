@@ -24,8 +24,12 @@ COPY example-app example-app
 COPY operator operator
 # Non-TypeScript files the code reads at run time (e.g. policy.default.yaml) go beside the JS.
 COPY images/copy-assets.mjs images/
+# The peer caches (bentocache, cachified) are benchmark baselines and dev dependencies: their
+# adapters stay out of the runtime, so CACHE_IMPL names them with a clear error there.
 RUN npx tsc -p images/tsconfig.build.json --outDir /out \
- && node images/copy-assets.mjs /out example-app operator
+ && node images/copy-assets.mjs /out example-app operator \
+ && rm /out/example-app/profile/stores/bentocache.js /out/example-app/profile/stores/cachified.js \
+       /out/example-app/profile/stores/cachified-redis.js
 
 FROM deps AS prod-deps
 RUN npm prune --omit=dev --no-audit --no-fund

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { NOT_FOUND } from '../cache/index.js';
+import { InvalidOptionError, NOT_FOUND } from '../cache/index.js';
 import { createLogger, type Logger } from '../cache/log.js';
 import type { CachePolicy, RenderedPolicy } from '../cache/policy/types.js';
 import { startLivePolicy } from '../service-kit/policy.js';
@@ -48,6 +48,20 @@ export interface StoreDeps {
   readonly bus?: boolean;
 }
 
+/**
+ * The peer libraries are benchmark baselines: dev dependencies, left out of the images with
+ * their adapters (Dockerfile). Choosing one where it is absent gets a message, not a stack.
+ */
+export async function importPeer<T>(impl: string, load: () => Promise<T>): Promise<T> {
+  try {
+    return await load();
+  } catch (err) {
+    if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
+    const accepted = 'herdguard (the peers bentocache and cachified run only from a checkout with dev dependencies, e.g. npm run bench:herd)';
+    throw new InvalidOptionError('environment variable CACHE_IMPL', accepted, impl);
+  }
+}
+
 /** Builds the chosen backend; each is imported only when chosen (the peers pull many modules). */
 export async function createStore(d: StoreDeps): Promise<ProfileStore> {
   userKeyspace(d.policy); // refuse at once a policy that does not cover user: keys
@@ -65,11 +79,11 @@ export async function createStore(d: StoreDeps): Promise<ProfileStore> {
       });
     }
     case 'bentocache': {
-      const { BentoProfileStore } = await import('./stores/bentocache.js');
+      const { BentoProfileStore } = await importPeer('bentocache', () => import('./stores/bentocache.js'));
       return new BentoProfileStore({ db: d.db, redis: d.redis, redisUrl: d.config.redisUrl, policy: d.policy, bus: d.bus ?? true });
     }
     case 'cachified': {
-      const { CachifiedProfileStore } = await import('./stores/cachified.js');
+      const { CachifiedProfileStore } = await importPeer('cachified', () => import('./stores/cachified.js'));
       return new CachifiedProfileStore({ db: d.db, redis: d.redis, policy: d.policy, ...(d.now ? { now: d.now } : {}) });
     }
   }

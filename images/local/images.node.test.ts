@@ -19,7 +19,7 @@ const PACKAGE_MANAGERS = ['npm', 'npx', 'corepack', 'yarn', 'pnpm', 'apt', 'apt-
 /** Entry points the chart and the Dockerfile run. */
 const ENTRY_POINTS = [
   'app/operator/main.js', 'app/example-app/profile/main.js', 'app/example-app/profile/seed.js', 'app/example-app/market-data/main.js',
-  'app/example-app/feed-simulator/main.js', 'app/example-app/cache/policy/kube-source.js',
+  'app/example-app/feed-simulator/main.js', 'app/example-app/cache/policy/kube-source.js', 'app/operator/chaos/pausing-main.js',
 ];
 
 /** buildah with the store flags images/local/lib.sh uses, and the image names it builds. */
@@ -112,5 +112,7 @@ describe.each(['operator', 'services'] as const)('the %s image', (target) => {
     const ours = [...files].filter((f) => /^app\/(operator|example-app)\//.test(f));
     expect(ours.filter((f) => /\.test\.|test-helpers|\/testing\/|\.ts$/.test(f))).toEqual([]);
     expect([...files].filter((f) => /^app\/(e2e|bench|charts|dashboards)(\/|$)/.test(f))).toEqual([]);
+    // The peer libraries' adapters go with the libraries: CACHE_IMPL=bentocache fails with a message there.
+    expect(ours.filter((f) => /\/stores\/(bentocache|cachified|cachified-redis)\.js$/.test(f)), 'peer adapters').toEqual([]);
   });
 });
