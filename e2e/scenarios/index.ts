@@ -2,6 +2,7 @@
 import { idleCost } from './idle-cost.js';
 import { observabilityLive } from './observability-live.js';
 import { operatorKilledMidPromotion } from './operator-killed-mid-promotion.js';
+import { postgresDownScenario, postgresSlowScenario, redisSlowScenario } from './origin-faults.js';
 import { partitionOperatorPrimary, partitionPrimaryIsolated, partitionServicesPrimary, primaryStall } from './partitions.js';
 import { propagation } from './propagation.js';
 import { redisColdRestart } from './redis-cold-restart.js';
@@ -23,4 +24,7 @@ export const scenarios: readonly Scenario[] = [
   partitionServicesPrimary,
   partitionPrimaryIsolated,
   primaryStall,
+  redisSlowScenario,
+  postgresDownScenario,
+  postgresSlowScenario,
 ];

@@ -10,6 +10,18 @@ type Check = readonly [field: string, holds: (v: unknown) => boolean, expected: 
 
 const equals = (want: unknown): Check[1] => (v) => v === want;
 const atMost = (max: number): Check[1] => (v) => typeof v === 'number' && v <= max;
+const above = (min: number): Check[1] => (v) => typeof v === 'number' && v > min;
+const isNumber: Check[1] = (v) => typeof v === 'number';
+
+/** Every dependency fault (origin-faults.ts): no process ends, the guard holds, nothing hangs, the fleet recovers. */
+const dependencyFault: readonly Check[] = [
+  ['processesEnded', equals(0), 'no profile process ended'],
+  ['uncaughtErrors', equals(0), 'nothing escaped a handler'],
+  ['originInflightAboveGuard', equals(0), "never more origin calls in flight on an instance than the guard's maxConcurrency"],
+  ['dbReadsAboveGuard', equals(0), 'never more origin reads running in PostgreSQL than instances × maxConcurrency'],
+  ['hungRequests', equals(0), 'no GET outlasting every deadline of the service (10 s)'],
+  ['recoverySeconds', isNumber, 'a steady second (no error, no fallback, circuits closed) after the heal'],
+];
 
 export const invariants: Readonly<Record<string, readonly Check[]>> = {
   propagation: [['propagationP99Ms', (v) => typeof v === 'number', 'a p99 (every change reached every instance)']],
@@ -50,6 +62,22 @@ export const invariants: Readonly<Record<string, readonly Check[]>> = {
     ['promoted', equals(true), 'a replica promoted in place of the isolated primary'],
     ['maxWritablePrimaries', atMost(1), 'at most one writable primary at any instant (the isolated one probed from inside)'],
     ['oldPrimaryRole', equals('replica'), 'the isolated primary rejoins as a replica after the heal'],
+  ],
+  'redis-slow': [
+    ...dependencyFault,
+    ['clientErrorRate', atMost(0.01), 'at most 1 % of GETs failing while Redis is slow (L1, fail-safe copies and the origin answer)'],
+    ['promoted', equals(false), 'no promotion: a slow Redis is not a dead one'],
+  ],
+  'postgres-down': [
+    ...dependencyFault,
+    ['circuitOpened', equals(true), "the origin guard's circuit breaker opened"],
+    ['guardRejections', above(0), 'calls refused by the open circuit, counted'],
+    ['staleServed', above(0), 'stale answers served while the origin was down'],
+    ['clientErrorsNotFailFast', equals(0), 'every failed GET a JSON 503 with a stable code (no reset, no timeout)'],
+  ],
+  'postgres-slow': [
+    ...dependencyFault,
+    ['clientErrorsNotFailFast', equals(0), 'every failed GET a JSON 503 with a stable code (no reset, no timeout)'],
   ],
   'primary-stall': [
     ['promoted', equals(false), 'a stalled primary is not replaced: it would wake up writable (ADR 0007)'],

@@ -219,6 +219,8 @@ export interface LoadOptions {
   readonly writes?: { readonly ids: number; readonly putsPerSecond: number };
   readonly seed?: number;
   readonly maxInFlight?: number;
+  /** Connections per instance (default 64): a slow answer holds one, and the GETs behind it queue here. */
+  readonly connections?: number;
 }
 
 interface Ack {
@@ -250,13 +252,15 @@ export class ProfileLoad {
   readonly stale: StaleRead[] = [];
   /** Failures by name ("HTTP 503 E_ORIGIN_REJECTED", "UND_ERR_SOCKET", …) with their times. */
   readonly errors: Array<{ name: string; at: number }> = [];
+  /** Every GET answered or failed: when, how long it took, whether it was a 200. */
+  readonly gets: Array<{ at: number; ms: number; ok: boolean }> = [];
   ok = 0;
   puts = 0;
   /** GETs not sent because maxInFlight were outstanding (the client, not the service, was the limit). */
   skipped = 0;
 
   constructor(private readonly o: LoadOptions) {
-    this.pools = o.endpoints.map((e) => new Pool(e, { connections: 64, pipelining: 1 }));
+    this.pools = o.endpoints.map((e) => new Pool(e, { connections: o.connections ?? 64, pipelining: 1 }));
     this.next = zipf(USERS, 1, o.seed ?? 42);
   }
 
@@ -309,14 +313,19 @@ export class ProfileLoad {
 
   private async get(id: number): Promise<void> {
     const sentAt = performance.now();
+    let ok = false;
     try {
       const r = await this.pool().request({ path: `/users/${id}`, method: 'GET' });
       if (r.statusCode !== 200) return this.fail(await failureName(r.statusCode, r.body));
       const profile = (await r.body.json()) as { version: number };
       this.ok++;
+      ok = true;
       this.checkFresh(id, profile.version, sentAt, performance.now());
     } catch (err) {
       this.fail(networkFailureName(err));
+    } finally {
+      const at = performance.now();
+      this.gets.push({ at, ms: at - sentAt, ok });
     }
   }
 
