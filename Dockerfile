@@ -49,6 +49,11 @@ USER 65532:65532
 
 FROM runtime AS operator
 LABEL org.opencontainers.image.title="herdguard-operator"
+# A small young generation and a bounded old space: an idle operator allocates too little to
+# trigger a collection, so V8's defaults keep the garbage of the startup sync (500 policies:
+# 314 MB RSS before, 73 MB with these flags; live heap 12 MB). operator/idle-memory.kube.test.ts
+# runs the compiled operator with exactly this line and asserts the 100 MB bound.
+ENV NODE_OPTIONS="--max-semi-space-size=2 --max-old-space-size=128"
 EXPOSE 8080
 CMD ["operator/main.js"]
 

@@ -11,6 +11,7 @@ import { eventRecorder } from './kube/events.js';
 import { Informer } from './kube/informer.js';
 import { LeaderElector } from './kube/leader.js';
 import type { KubeObject, Resource } from './kube/resources.js';
+import { slimForCache } from './kube/slim.js';
 import type { OperatorMetrics } from './metrics.js';
 import { ControllerRunner } from './runner.js';
 
@@ -129,6 +130,8 @@ export class Manager {
             res,
             clock: this.o.clock,
             logger: this.o.logger,
+            // The caches keep only what the controllers read (issue 15: 500 policies idle under 100 MB).
+            transform: slimForCache,
             ...(this.o.namespace ? { namespace: this.o.namespace } : {}),
             ...(opts.labelSelector ? { labelSelector: opts.labelSelector } : {}),
           });

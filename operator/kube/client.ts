@@ -1,13 +1,14 @@
 /**
- * A thin Kubernetes REST client: authentication comes from @kubernetes/client-node's
- * KubeConfig (kubeconfig file or in-cluster service account); requests go over one
+ * A thin Kubernetes REST client: authentication comes from kubeconfig.ts (kubeconfig file
+ * or in-cluster service account; client-node's KubeConfig has the same shape and tests
+ * pass one); requests go over one
  * keep-alive HTTPS agent. Every request is reported to `onRequest`, so the operator can
  * count its own API traffic (the idle-cost measurement) with bounded labels.
  */
 import { Agent, request, type RequestOptions } from 'node:https';
-import { KubeConfig } from '@kubernetes/client-node';
 import { systemClock, type Clock } from './clock.js';
 import { KubeApiError, KubeTimeoutError, WatchExpiredError } from './errors.js';
+import { loadKubeAuth, type KubeAuth } from './kubeconfig.js';
 import { resourcePath, type KubeObject, type Resource } from './resources.js';
 
 export type Verb = 'get' | 'list' | 'watch' | 'create' | 'update' | 'patch' | 'apply' | 'delete';
@@ -49,7 +50,7 @@ export interface KubeClient {
 }
 
 export interface HttpKubeClientOptions {
-  kubeConfig?: KubeConfig;
+  kubeConfig?: KubeAuth;
   /** Sent as User-Agent, so the API server's own metrics can tell this client apart. */
   userAgent?: string;
   onRequest?: (verb: Verb, resource: string) => void;
@@ -74,7 +75,7 @@ interface Call {
 }
 
 export class HttpKubeClient implements KubeClient {
-  private readonly kc: KubeConfig;
+  private readonly kc: KubeAuth;
   private readonly server: URL;
   private readonly agent = new Agent({ keepAlive: true, maxSockets: 16 });
   private readonly timeoutMs: number;
@@ -92,10 +93,8 @@ export class HttpKubeClient implements KubeClient {
     this.server = new URL(cluster.server);
   }
 
-  static defaultConfig(): KubeConfig {
-    const kc = new KubeConfig();
-    kc.loadFromDefault();
-    return kc;
+  static defaultConfig(): KubeAuth {
+    return loadKubeAuth();
   }
 
   list<T extends KubeObject>(t: Target, query: Record<string, string> = {}): Promise<KubeList<T>> {

@@ -26,6 +26,8 @@ export interface InformerOptions {
   clock?: Clock;
   logger?: Logger;
   random?: () => number;
+  /** Applied to each listed or watched object before it is cached (e.g. slimForCache). */
+  transform?: <T extends KubeObject>(obj: T) => T;
 }
 
 export interface InformerStats {
@@ -115,7 +117,8 @@ export class Informer<T extends KubeObject> {
     const list = await this.opts.client.list<T>({ res: this.opts.res, ...this.ns() }, query);
     this.stats.relists++;
     const seen = new Set<string>();
-    for (const item of list.items) {
+    for (const raw of list.items) {
+      const item = this.slim(raw);
       const key = objectKey(item);
       seen.add(key);
       this.upsert(key, item);
@@ -158,7 +161,7 @@ export class Informer<T extends KubeObject> {
       this.cache.delete(key);
       if (old) this.emit((h) => h.onDelete?.(e.object));
     } else {
-      this.upsert(key, e.object);
+      this.upsert(key, this.slim(e.object));
     }
     if (rv) this.resourceVersion = rv;
   }
@@ -169,6 +172,10 @@ export class Informer<T extends KubeObject> {
     this.cache.set(key, obj);
     if (old) this.emit((h) => h.onUpdate?.(old, obj));
     else this.emit((h) => h.onAdd?.(obj));
+  }
+
+  private slim(obj: T): T {
+    return this.opts.transform ? this.opts.transform(obj) : obj;
   }
 
   private emit(fn: (h: InformerHandler<T>) => void): void {
