@@ -3,6 +3,7 @@
  * increments a child counter and never builds a label object.
  */
 import type { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { boundChild } from './bound-counter.js';
 import { labelValues, metrics } from './names.js';
 import { counter, gauge, histogram } from './prom.js';
 
@@ -104,7 +105,8 @@ export class CacheMetrics {
 
   private build(keyspace: string): KeyspaceMetrics {
     const base = { service: this.service, keyspace };
-    const req = (tier: string, result: string) => this.requests.labels({ ...base, tier, result });
+    // Counted on every get(): bound children (see bound-counter.ts), not prom-client's own.
+    const req = (tier: string, result: string) => boundChild(this.requests, { ...base, tier, result });
     const lease = (result: string) => this.leaseC.labels({ ...base, result });
     const refresh = Object.fromEntries(
       labelValues.refreshReason.map((r) => [r, this.refreshC.labels({ ...base, reason: r })]),
