@@ -28,6 +28,7 @@ import { OriginGuard } from '../origin/origin-guard.js';
 import { keyspaceFor } from '../policy/load.js';
 import type { CachePolicy, KeyspacePolicy } from '../policy/types.js';
 import { BackgroundQueue } from '../refresh/background-queue.js';
+import { backgroundConcurrency, refreshDueInMs } from '../refresh/due.js';
 import { lifetimes } from '../refresh/jitter.js';
 import { runWarmup } from '../refresh/warmup.js';
 import { shouldRefreshEarly } from '../refresh/xfetch.js';
@@ -68,7 +69,6 @@ interface Made {
 
 const MISS: FillMode = { reason: null, accept: (env, now) => now < env.e };
 const TICK_MS = 1000;
-const BACKGROUND_CONCURRENCY = 4;
 const BACKGROUND_MAX_PENDING = 10_000;
 const EXPORTED_HOT_KEYS = 10;
 const MAX_DISTRUST_WINDOWS = 8;
@@ -113,9 +113,13 @@ export class HerdCache implements Cache {
       () => this.clock.now(),
       (open) => this.circuitChanged(open),
     );
-    this.background = new BackgroundQueue(BACKGROUND_CONCURRENCY, BACKGROUND_MAX_PENDING, (key, err) =>
-      this.backgroundFailed(key, err),
-    );
+    // Refreshes yield to serving and to misses queued at the origin guard (refresh/background-queue.ts).
+    this.background = new BackgroundQueue({
+      concurrency: backgroundConcurrency(opts.policy.origin),
+      maxPending: BACKGROUND_MAX_PENDING,
+      onError: (key, err) => this.backgroundFailed(key, err),
+      originBusy: () => this.guard.queued > 0,
+    });
     this.notifier = new FillNotifier(
       fillChannel(opts.service),
       (key, token) => this.filledElsewhere(key, token),
@@ -502,13 +506,19 @@ export class HerdCache implements Cache {
     factory: Factory<unknown>,
     reason: 'early' | 'stale' | 'revalidate',
     seen: Envelope,
-    accept: FillMode['accept'] = (env, now) => now < env.e && env.c > seen.c,
+    accept?: FillMode['accept'],
   ): boolean {
-    if (this.closed || this.inflight.has(key)) return false;
-    const mode: FillMode = { reason, accept };
-    return this.background.schedule(key, async () => {
-      await this.coalesce(key, st, factory, null, mode);
-    });
+    // A key already queued is only counted (hot keys go first), with nothing allocated.
+    if (this.closed || this.inflight.has(key) || this.background.sighted(key)) return false;
+    const mode: FillMode = { reason, accept: accept ?? ((env, now) => now < env.e && env.c > seen.c) };
+    const dueInMs = refreshDueInMs(reason, seen, this.clock.now(), st.ks.staleWhileRevalidateMs);
+    return this.background.schedule(
+      key,
+      async () => {
+        await this.coalesce(key, st, factory, null, mode);
+      },
+      dueInMs,
+    );
   }
 
   private backgroundFailed(key: string, err: unknown): void {
@@ -652,6 +662,7 @@ export class HerdCache implements Cache {
     this.states = next;
     this.policyNow = policy;
     this.guard.setPolicy(policy.origin);
+    this.background.setConcurrency(backgroundConcurrency(policy.origin));
     this.metrics.retain(new Set(next.keys()));
   }
 
