@@ -45,6 +45,15 @@ export class HttpLoad {
     return r.statusCode;
   }
 
+  /**
+   * Opens the pools' sockets again with `n` concurrent cheap requests. The services close
+   * idle keep-alive sockets after 5 s, and the herd lands 10 s after the steady burst: without
+   * this it would pay a TCP connection per request that the steady burst did not.
+   */
+  async prime(n: number): Promise<void> {
+    await Promise.allSettled(Array.from({ length: n }, (_, i) => this.get(i, '/healthz')));
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.pools.map((p) => p.close()));
   }
@@ -117,15 +126,27 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
   return { requests, samples, durationMs, originReadsAtEnd: (await readOrigin(o.db)).reads };
 }
 
-/** Waits until background refreshes (SWR, early refresh) stop adding origin reads. */
-export async function settledOriginReads(db: pg.Client, quietMs = 300, maxMs = 5000): Promise<number> {
-  const deadline = Date.now() + maxMs;
+export interface Settled {
+  readonly reads: number;
+  /** ms from `since` (performance.now) to the last read that changed the count. */
+  readonly lastChangeMs: number;
+}
+
+/**
+ * Waits until background refreshes (SWR, early refresh) stop adding origin reads: no change
+ * for `quietMs`, or `maxMs` in all. Refreshes yield to serving and may be paced over part of
+ * the staleWhileRevalidate window, so the herd waits up to that window, not a fixed 5 s.
+ */
+export async function settleOriginReads(db: pg.Client, o: { quietMs: number; maxMs: number; since: number }): Promise<Settled> {
+  const deadline = performance.now() + o.maxMs;
   let last = (await readOrigin(db)).reads;
-  while (Date.now() < deadline) {
-    await sleep(quietMs);
+  let changedAt = performance.now();
+  while (performance.now() < deadline) {
+    await sleep(o.quietMs);
     const now = (await readOrigin(db)).reads;
-    if (now === last) return now;
+    if (now === last) break;
     last = now;
+    changedAt = performance.now();
   }
-  return last;
+  return { reads: last, lastChangeMs: changedAt - o.since };
 }

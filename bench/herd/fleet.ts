@@ -34,6 +34,8 @@ export interface FleetOptions {
   readonly policy: string;
   readonly poolMax: number;
   readonly repoRoot: string;
+  /** Extra node flags for every instance (e.g. `--cpu-prof --cpu-prof-dir DIR` to profile the herd). */
+  readonly nodeArgs?: readonly string[];
 }
 
 export async function scrape(url: string): Promise<string> {
@@ -50,7 +52,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
   const instances = await Promise.all(
     Array.from({ length: o.size }, async (_, i) => {
       const port = await freePort();
-      const proc = startProcess(`profile-${o.impl}-${i}`, process.execPath, ['--import', 'tsx', 'example-app/profile/main.ts'], {
+      const proc = startProcess(`profile-${o.impl}-${i}`, process.execPath, [...(o.nodeArgs ?? []), '--import', 'tsx', 'example-app/profile/main.ts'], {
         cwd: o.repoRoot,
         logDir: o.dir,
         env: {

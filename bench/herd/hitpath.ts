@@ -1,8 +1,11 @@
 /**
  * Hit-path cost, in process, against the same real Redis as the herd:
- * - herdguard get() answered from L2 (L1 off) vs a raw ioredis GET of the same stored bytes;
+ * - herdguard get() answered from L2 (L1 off) vs a raw ioredis GET (+ JSON.parse) of the very
+ *   bytes herdguard stored;
  * - herdguard get() answered from L1 vs bentocache getOrSet() answered from its L1.
- * Rounds alternate between the two sides so machine noise hits both alike.
+ * A single pass is at the mercy of whatever else the machine runs, so the sides are measured
+ * in many short rounds, in an order that rotates every round, and each ratio is the median of
+ * the per-round ratios, reported with its min and max (`…Spread`).
  */
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
@@ -10,18 +13,37 @@ import { redisDriver } from 'bentocache/drivers/redis';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { createCache, parsePolicySpec } from '../../example-app/cache/index.js';
-import { opsPerSecond } from '../lib/index.js';
+import { spread, type Spread } from '../lib/index.js';
+
+export interface HitPathOptions {
+  readonly rounds: number;
+  /** L2 sides: gets per side per round. */
+  readonly perRound: number;
+  /** L1 sides: time per side per round, ms. */
+  readonly l1BlockMs: number;
+}
+
+export const HIT_PATH_FULL: HitPathOptions = { rounds: 31, perRound: 1000, l1BlockMs: 60 };
+export const HIT_PATH_QUICK: HitPathOptions = { rounds: 25, perRound: 400, l1BlockMs: 30 };
 
 export interface HitPathResult {
+  /** Medians over the rounds, µs per get. */
   readonly l2HitUs: number;
   /** A raw ioredis GET of the same stored entry plus the JSON.parse any caller of it needs. */
   readonly rawGetUs: number;
+  /** Median of the per-round ratios; its spread beside it. */
   readonly l2HitOverRawGet: number;
+  readonly l2HitOverRawGetSpread: Spread;
   /** The same against a GET that leaves the bytes undecoded: the Redis round trip alone. */
   readonly rawGetNoParseUs: number;
   readonly l2HitOverRawGetNoParse: number;
+  readonly l2HitOverRawGetNoParseSpread: Spread;
   readonly l1HitOpsPerSec: number;
   readonly bentocacheL1HitOpsPerSec: number;
+  /** herdguard L1 hits/s ÷ bentocache L1 hits/s, median of the per-round ratios. */
+  readonly l1HitOverBentocache: number;
+  readonly l1HitOverBentocacheSpread: Spread;
+  readonly hitPathRounds: number;
 }
 
 const VALUE = { id: 1, name: 'User 1', email: 'user1@example.com', bio: 'Profile of user 1', version: 1, updatedAt: '2026-01-01T00:00:00.000Z' };
@@ -42,14 +64,46 @@ function policy(l1Entries: number) {
   });
 }
 
-async function timeLoop(n: number, fn: () => Promise<unknown>): Promise<number> {
+type Side = () => Promise<unknown>;
+
+/** µs per call of `fn` over `n` sequential calls. */
+async function usPerCall(n: number, fn: Side): Promise<number> {
   const t0 = performance.now();
   for (let i = 0; i < n; i++) await fn();
-  return performance.now() - t0;
+  return ((performance.now() - t0) / n) * 1000;
 }
 
-export async function measureHitPath(redisUrl: string, opts: { rounds: number; perRound: number; opsBudgetMs: number }): Promise<HitPathResult> {
+/** Calls per second of `fn` over about `ms`, in batches of 500 (the clock read stays off the path). */
+async function callsPerSec(ms: number, fn: Side): Promise<number> {
+  let n = 0;
+  const t0 = performance.now();
+  let t = t0;
+  while (t - t0 < ms) {
+    for (let i = 0; i < 500; i++) await fn();
+    n += 500;
+    t = performance.now();
+  }
+  return n / ((t - t0) / 1000);
+}
+
+/** Runs `measure` for every side in every round, the order rotated by one each round. */
+async function rounds(count: number, sides: readonly Side[], measure: (fn: Side) => Promise<number>): Promise<number[][]> {
+  const out = sides.map(() => [] as number[]);
+  for (let r = 0; r < count; r++) {
+    for (let k = 0; k < sides.length; k++) {
+      const s = (r + k) % sides.length;
+      (out[s] as number[]).push(await measure(sides[s] as Side));
+    }
+  }
+  return out;
+}
+
+const ratios = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x / (b[i] as number));
+
+export async function measureHitPath(redisUrl: string, opts: HitPathOptions): Promise<HitPathResult> {
   const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+  // Ready first: a cache asked while its client still connects serves from the origin (fail-safe).
+  await redis.ping();
   const l2Only = createCache({ service: 'bench', redis, policy: policy(0), originName: 'bench', registry: new Registry() });
   const withL1 = createCache({ service: 'bench', redis, policy: policy(1000), originName: 'bench', registry: new Registry() });
   const bento = new BentoCache({
@@ -57,42 +111,50 @@ export async function measureHitPath(redisUrl: string, opts: { rounds: number; p
     stores: { b: bentostore().useL1Layer(memoryDriver({ maxItems: 1000 })).useL2Layer(redisDriver({ connection: redis })) },
   });
   try {
-    const factory = () => Promise.resolve(VALUE);
+    let originCalls = 0;
+    const factory = () => (originCalls++, Promise.resolve(VALUE));
     await l2Only.get('hit:1', factory);
     // The raw side reads the very bytes herdguard stored, whatever its key layout.
     let bytes: string | null = null;
     for (const k of await redis.keys('*hit:1*')) {
       if ((await redis.type(k)) === 'string') bytes = await redis.get(k);
     }
+    if (bytes === null) throw new Error('herdguard stored nothing for hit:1: the L2 side would not measure hits');
     const rawKey = 'raw:hit:1';
-    await redis.set(rawKey, bytes ?? JSON.stringify(VALUE));
-    let hg = 0;
-    let raw = 0;
-    let rawNoParse = 0;
-    const getAndParse = async () => JSON.parse((await redis.get(rawKey)) as string) as unknown;
-    for (let r = 0; r < opts.rounds; r++) {
-      hg += await timeLoop(opts.perRound, () => l2Only.get('hit:1', factory));
-      raw += await timeLoop(opts.perRound, getAndParse);
-      rawNoParse += await timeLoop(opts.perRound, () => redis.get(rawKey));
-    }
-    const n = opts.rounds * opts.perRound;
+    await redis.set(rawKey, bytes);
+    const l2Sides: Side[] = [
+      () => l2Only.get('hit:1', factory),
+      async () => JSON.parse((await redis.get(rawKey)) as string) as unknown,
+      () => redis.get(rawKey),
+    ];
+    for (const s of l2Sides) await usPerCall(opts.perRound, s); // JIT and sockets warm
+    const filled = originCalls;
+    const [hg, raw, noParse] = (await rounds(opts.rounds, l2Sides, (fn) => usPerCall(opts.perRound, fn))) as [number[], number[], number[]];
+    if (originCalls !== filled) throw new Error(`the L2 side asked the origin ${originCalls - filled} times: it did not measure hits`);
 
+    const bentoGet = () => bento.getOrSet({ key: 'hit:2', factory: () => VALUE, ttl: '10m' });
     await withL1.get('hit:2', factory);
-    await bento.getOrSet({ key: 'hit:2', factory: () => VALUE, ttl: '10m' });
-    let l1 = 0;
-    let b = 0;
-    for (let r = 0; r < 2; r++) {
-      l1 += await opsPerSecond(() => withL1.get('hit:2', factory), opts.opsBudgetMs / 2);
-      b += await opsPerSecond(() => bento.getOrSet({ key: 'hit:2', factory: () => VALUE, ttl: '10m' }), opts.opsBudgetMs / 2);
-    }
+    await bentoGet();
+    const l1Sides: Side[] = [() => withL1.get('hit:2', factory), bentoGet];
+    for (const s of l1Sides) await callsPerSec(opts.l1BlockMs, s);
+    const [l1, b] = (await rounds(opts.rounds, l1Sides, (fn) => callsPerSec(opts.l1BlockMs, fn))) as [number[], number[]];
+
+    const overRaw = spread(ratios(hg, raw));
+    const overNoParse = spread(ratios(hg, noParse));
+    const overBento = spread(ratios(l1, b));
     return {
-      l2HitUs: (hg / n) * 1000,
-      rawGetUs: (raw / n) * 1000,
-      l2HitOverRawGet: hg / raw,
-      rawGetNoParseUs: (rawNoParse / n) * 1000,
-      l2HitOverRawGetNoParse: hg / rawNoParse,
-      l1HitOpsPerSec: l1 / 2,
-      bentocacheL1HitOpsPerSec: b / 2,
+      l2HitUs: spread(hg).median,
+      rawGetUs: spread(raw).median,
+      l2HitOverRawGet: overRaw.median,
+      l2HitOverRawGetSpread: overRaw,
+      rawGetNoParseUs: spread(noParse).median,
+      l2HitOverRawGetNoParse: overNoParse.median,
+      l2HitOverRawGetNoParseSpread: overNoParse,
+      l1HitOpsPerSec: spread(l1).median,
+      bentocacheL1HitOpsPerSec: spread(b).median,
+      l1HitOverBentocache: overBento.median,
+      l1HitOverBentocacheSpread: overBento,
+      hitPathRounds: opts.rounds,
     };
   } finally {
     await l2Only.close();

@@ -20,27 +20,29 @@ import type { CacheImpl } from '../../example-app/profile/stores/store.js';
 import { writeJson } from '../lib/index.js';
 import { HttpLoad } from './burst.js';
 import { startFleet, type Fleet } from './fleet.js';
-import { measureHitPath } from './hitpath.js';
+import { HIT_PATH_FULL, HIT_PATH_QUICK, measureHitPath } from './hitpath.js';
 import { implOf, MODES, policyDocument, type Mode } from './modes.js';
 import { writeHerdReport } from './report.js';
-import { herdSizes, runOne, type RunResult, type RunSizes } from './run.js';
+import { herdSizes, runRounds, type RoundsResult, type RunSizes } from './run.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const INSTANCES = 3;
 const POOL_MAX = 10;
 
 export const HERD_FLAGS = {
-  quick: { type: 'bool', help: 'smaller sizes (all modes kept), finishes in under a minute' },
+  quick: { type: 'bool', help: 'smaller sizes (all modes kept), finishes in about 80 s' },
   json: { type: 'string', default: 'reports/herd.json', help: 'where to write the JSON results (report beside it)' },
   format: { type: 'string', choices: ['md', 'html'], default: 'md', help: 'report format' },
 } as const;
 
-export type ModeResult = RunResult & { readonly zipf: RunResult };
+export type ModeResult = RoundsResult & { readonly zipf: RoundsResult };
 
 runCli(async () => {
   const flags = parseFlags(process.argv.slice(2), HERD_FLAGS);
   const quick = flags.quick ?? false;
   const sizes: RunSizes = herdSizes(quick);
+  /** Steady + herd rounds of the full mode per distribution: its p99 ratio is the median of theirs. */
+  const fullRounds = quick ? 3 : 5;
   const started = performance.now();
   const log = (msg: string) => process.stdout.write(`[herd +${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
   const jsonFile = resolve(flags.json ?? 'reports/herd.json');
@@ -103,9 +105,11 @@ runCli(async () => {
       }
       const load = loadOf.get(fleet.impl) as HttpLoad;
       const deps = { mode, sizes, load, redis, redisUrl: redisServer.url, db, admin, log };
-      log(`mode ${mode}`);
-      const uniform = await runOne({ ...deps, dist: 'uniform' });
-      const zipf = await runOne({ ...deps, dist: 'zipf' });
+      // The full mode is the one judged against its steady p99: several rounds, the median ratio.
+      const rounds = mode === 'full' ? fullRounds : 1;
+      log(`mode ${mode}${rounds > 1 ? ` (${rounds} rounds per distribution)` : ''}`);
+      const uniform = await runRounds({ ...deps, dist: 'uniform' }, rounds);
+      const zipf = await runRounds({ ...deps, dist: 'zipf' }, rounds);
       results[mode] = { ...uniform, zipf };
     }
     await Promise.all(loads.map((l) => l.close()));
@@ -113,19 +117,34 @@ runCli(async () => {
     fleets.clear();
 
     log('hit-path microbench (in process, same Redis)');
-    const hitPath = await measureHitPath(redisServer.url, quick ? { rounds: 4, perRound: 500, opsBudgetMs: 1000 } : { rounds: 10, perRound: 2000, opsBudgetMs: 4000 });
+    const hitPath = await measureHitPath(redisServer.url, quick ? HIT_PATH_QUICK : HIT_PATH_FULL);
+    const range = (x: { min: number; max: number }, d = 2) => `[${x.min.toFixed(d)}, ${x.max.toFixed(d)}]`;
     log(
-      `  L2 hit ${hitPath.l2HitUs.toFixed(1)} µs vs raw GET+parse ${hitPath.rawGetUs.toFixed(1)} µs (×${hitPath.l2HitOverRawGet.toFixed(2)}), ` +
-        `GET alone ${hitPath.rawGetNoParseUs.toFixed(1)} µs (×${hitPath.l2HitOverRawGetNoParse.toFixed(2)}); ` +
-        `L1 hit ${Math.round(hitPath.l1HitOpsPerSec)} ops/s vs bentocache ${Math.round(hitPath.bentocacheL1HitOpsPerSec)} ops/s`,
+      `  medians over ${hitPath.hitPathRounds} rounds: L2 hit ${hitPath.l2HitUs.toFixed(1)} µs vs raw GET+parse ${hitPath.rawGetUs.toFixed(1)} µs ` +
+        `(×${hitPath.l2HitOverRawGet.toFixed(3)} ${range(hitPath.l2HitOverRawGetSpread)}), ` +
+        `GET alone ${hitPath.rawGetNoParseUs.toFixed(1)} µs (×${hitPath.l2HitOverRawGetNoParse.toFixed(3)} ${range(hitPath.l2HitOverRawGetNoParseSpread)}); ` +
+        `L1 hit ${Math.round(hitPath.l1HitOpsPerSec)} ops/s vs bentocache ${Math.round(hitPath.bentocacheL1HitOpsPerSec)} ops/s ` +
+        `(×${hitPath.l1HitOverBentocache.toFixed(1)} ${range(hitPath.l1HitOverBentocacheSpread, 1)})`,
     );
 
     const full = results.full;
     const base = results.baseline;
+    const swrMs = 30_000; // the full policy's staleWhileRevalidate (modes.ts)
+    // The p99 ratio is judged on the full-size run: a quick burst lasts ~60 ms, where one 20 ms
+    // stall of the machine is +30 %. The quick run still reports it (modes.full.burstOverSteadyP99).
+    const burstRatio: Record<string, boolean> = quick
+      ? {}
+      : {
+          fullBurstP99AtMost150PctSteadyUniform: full.burstOverSteadyP99.median <= 1.5,
+          fullBurstP99AtMost150PctSteadyZipf: full.zipf.burstOverSteadyP99.median <= 1.5,
+        };
     const acceptance = {
-      fullOriginQueriesPerKeyAtMost102: full.originQueriesPerKey <= 1.02,
-      fullZeroErrors: full.errors === 0,
-      fullBurstP99AtMostTwiceSteadyP99: full.p99Ms <= 2 * full.steadyP99Ms,
+      fullOriginQueriesPerKeyAtMost102: Math.max(full.maxOriginQueriesPerKey, full.zipf.maxOriginQueriesPerKey) <= 1.02,
+      fullZeroErrors: full.totalErrors + full.zipf.totalErrors === 0,
+      ...burstRatio,
+      fullRefreshesWithinSwr: Math.max(full.maxRefreshSettledMs, full.zipf.maxRefreshSettledMs) <= swrMs,
+      l2HitOverRawGetAtMost110: hitPath.l2HitOverRawGet <= 1.1,
+      l1HitsAtLeast10xBentocache: hitPath.l1HitOverBentocache >= 10,
       baselineHerdReproduced: base.originQueriesPerKey > 1 && base.peakPoolWaiting > 0,
     };
     const command = `npm run bench:herd --${quick ? ' --quick' : ''} --json ${flags.json ?? 'reports/herd.json'}`;
@@ -136,6 +155,7 @@ runCli(async () => {
       instances: INSTANCES,
       dbPoolMax: POOL_MAX,
       sizes,
+      fullRounds,
       ...hitPath,
       modes: results,
       acceptance,

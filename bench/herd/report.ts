@@ -1,7 +1,8 @@
 /** The herd lab's human report: one table per distribution, hit-path figures, and plots. */
 import { writeReport, type Plot, type Series } from '../lib/index.js';
+import type { Spread } from '../lib/index.js';
 import { MODE_LABEL, MODES, type Mode } from './modes.js';
-import type { RunResult } from './run.js';
+import type { RoundsResult } from './run.js';
 
 export interface HerdData {
   readonly command: string;
@@ -10,25 +11,32 @@ export interface HerdData {
   readonly dbPoolMax: number;
   readonly sizes: { users: number; burst: number; ttlMs: number };
   readonly l2HitOverRawGet: number;
+  readonly l2HitOverRawGetSpread: Spread;
   readonly l2HitUs: number;
   readonly rawGetUs: number;
   readonly l2HitOverRawGetNoParse: number;
   readonly rawGetNoParseUs: number;
   readonly l1HitOpsPerSec: number;
   readonly bentocacheL1HitOpsPerSec: number;
-  readonly modes: Record<Mode, RunResult & { zipf: RunResult }>;
+  readonly l1HitOverBentocache: number;
+  readonly l1HitOverBentocacheSpread: Spread;
+  readonly hitPathRounds: number;
+  readonly modes: Record<Mode, RoundsResult & { zipf: RoundsResult }>;
   readonly acceptance: Record<string, boolean>;
 }
 
 const COLUMNS = [
   'mode', 'origin queries', 'distinct keys', 'per key', 'req/key', 'p50 ms', 'p95 ms', 'p99 ms', 'max ms',
-  'steady p99 ms', 'errors', 'peak pool waiting', 'peak db active', 'expiry spread ms',
+  'steady p99 ms', 'p99 ÷ steady (median [min, max])', 'errors', 'peak pool waiting', 'peak db active', 'expiry spread ms',
 ];
 
-function row(mode: Mode, r: RunResult) {
+const spreadCell = (s: Spread) =>
+  s.rounds > 1 ? `${s.median.toFixed(3)} [${s.min.toFixed(3)}, ${s.max.toFixed(3)}] (${s.rounds} rounds)` : s.median.toFixed(3);
+
+function row(mode: Mode, r: RoundsResult) {
   return [
     MODE_LABEL[mode], r.originQueries, r.distinctKeys, r.originQueriesPerKey, r.requestsPerKey, r.p50Ms, r.p95Ms, r.p99Ms,
-    r.maxMs, r.steadyP99Ms, r.errors, r.peakPoolWaiting, r.peakDbActive, r.expirySpreadMs,
+    r.maxMs, r.steadyP99Ms, spreadCell(r.burstOverSteadyP99), r.errors, r.peakPoolWaiting, r.peakDbActive, r.expirySpreadMs,
   ];
 }
 
@@ -64,10 +72,12 @@ export function writeHerdReport(o: { dir: string; name: string; format: 'md' | '
       `Real PostgreSQL with ${d.sizes.users} users, real Redis, ${d.instances} profile processes per backend, pg pool max ${d.dbPoolMax} each. ` +
         `Every key is written on a pinned clock (one expiry instant, TTL ${d.sizes.ttlMs} ms), the burst of ${d.sizes.burst} concurrent requests ` +
         'lands after the last (jittered) expiry, spread round-robin over the instances. Origin queries are counted by pg_stat_statements ' +
-        '(reset before the burst, read once background refreshes settle). "steady p99" is the same burst on the warm cache just before expiry. ' +
+        '(reset before the burst, read once background refreshes settle, at most 35 s). "steady p99" is the same burst on the warm cache just before expiry; ' +
+        'both bursts start on open connections and are sampled alike. The full mode runs several rounds per distribution: its row is the median round. ' +
         '"req/key" is the per-key origin count if every request went to the database. Expiry spread is max − min remaining Redis TTL right after warming.',
-      `Hit path (same run, same Redis): herdguard L2 hit ${d.l2HitUs.toFixed(1)} µs vs raw ioredis GET + JSON.parse of the same entry ${d.rawGetUs.toFixed(1)} µs → ` +
-        `l2HitOverRawGet ${d.l2HitOverRawGet.toFixed(3)} (against the GET alone, bytes left undecoded: ${d.rawGetNoParseUs.toFixed(1)} µs, ×${d.l2HitOverRawGetNoParse.toFixed(3)}); L1 hit ${Math.round(d.l1HitOpsPerSec)} ops/s vs bentocache L1 hit ${Math.round(d.bentocacheL1HitOpsPerSec)} ops/s.`,
+      `Hit path (same run, same Redis, medians over ${d.hitPathRounds} rounds, the sides' order rotating): herdguard L2 hit ${d.l2HitUs.toFixed(1)} µs vs raw ioredis GET + JSON.parse of the same entry ${d.rawGetUs.toFixed(1)} µs → ` +
+        `l2HitOverRawGet ${spreadCell(d.l2HitOverRawGetSpread)} (against the GET alone, bytes left undecoded: ${d.rawGetNoParseUs.toFixed(1)} µs, ×${d.l2HitOverRawGetNoParse.toFixed(3)}); ` +
+        `L1 hit ${Math.round(d.l1HitOpsPerSec)} ops/s vs bentocache L1 hit ${Math.round(d.bentocacheL1HitOpsPerSec)} ops/s: ×${spreadCell(d.l1HitOverBentocacheSpread)}.`,
       `Acceptance: ${Object.entries(d.acceptance).map(([k, v]) => `${k} ${v ? '✅' : '❌'}`).join(', ')}.`,
     ],
     tables: [

@@ -11,8 +11,8 @@ import { parsePolicySpec } from '../../example-app/cache/policy/load.js';
 import { createRedisClient, createStore } from '../../example-app/profile/app.js';
 import type { ProfileDb } from '../../example-app/profile/db.js';
 import { range, warmProfiles } from '../../example-app/profile/warming.js';
-import { bin, quantile, summarize } from '../lib/index.js';
-import { runBurst, settledOriginReads, type BurstResult, type HttpLoad } from './burst.js';
+import { bin, quantile, spread, summarize, type Spread } from '../lib/index.js';
+import { runBurst, settleOriginReads, type BurstResult, type HttpLoad } from './burst.js';
 import { sampleIds, type Distribution } from './ids.js';
 import { implOf, jitterMaxMs, policySpec, type Mode, type ModeSizes } from './modes.js';
 
@@ -28,6 +28,9 @@ export function herdSizes(quick: boolean): RunSizes {
     ? { users: 2000, burst: 1000, ttlMs: 1500, l1TtlMs: 500, seed: 4 }
     : { users: 10_000, burst: 5000, ttlMs: 8000, l1TtlMs: 1000, seed: 4 };
 }
+
+/** Longest wait for background refreshes after a herd: the full policy's staleWhileRevalidate (30 s) and some. */
+const HERD_SETTLE_MAX_MS = 35_000;
 
 export interface RunResult {
   readonly requests: number;
@@ -51,6 +54,8 @@ export interface RunResult {
   readonly steadyOriginQueries: number;
   /** Max − min remaining Redis TTL over sampled keys right after warming: what jitter spreads. */
   readonly expirySpreadMs: number;
+  /** From the herd burst's start to the last origin read its background refreshes added. */
+  readonly refreshSettledMs: number;
   readonly timeline: { readonly latencyP99: Array<[number, number]>; readonly originReads: Array<[number, number]> };
 }
 
@@ -110,18 +115,24 @@ export async function runOne(d: RunDeps): Promise<RunResult> {
   const expirySpreadMs = await expirySpread(d.redis);
   d.log(`  ${d.mode}/${d.dist}: warmed ${sizes.users} keys in ${w.end - w.t0} ms (expiry spread ${expirySpreadMs} ms)`);
 
+  // Both bursts start on open sockets and are watched by the same sampler: the ratio of their
+  // p99s is the herd's own cost, not a reconnect storm or a busier observer.
   await d.admin.query('SELECT pg_stat_statements_reset()');
-  const steady = await runBurst({ load: d.load, ids, db: d.admin, samplePools: false, sampleEveryMs: 100 });
-  const steadyOrigin = await settledOriginReads(d.admin, 100, 1000);
+  await d.load.prime(sizes.burst);
+  const steady = await runBurst({ load: d.load, ids, db: d.admin, samplePools: true });
+  const steadyOrigin = (await settleOriginReads(d.admin, { quietMs: 100, maxMs: 1000, since: performance.now() })).reads;
   const steadyEnd = Date.now();
   if (steadyEnd >= w.t0 + sizes.ttlMs) d.log(`  warning: the steady burst ended after the first expiry; steadyP99 may include misses`);
 
   // Past the last physical expiry of every key: writes began at t0 and ended at w.end.
   const expireAll = w.end + sizes.ttlMs + jitterMaxMs(sizes) + 150;
   await sleep(Math.max(0, expireAll - Date.now()));
+  await d.load.prime(sizes.burst);
   await d.admin.query('SELECT pg_stat_statements_reset()');
+  const herdStart = performance.now();
   const herd = await runBurst({ load: d.load, ids, db: d.admin, samplePools: true });
-  const originQueries = await settledOriginReads(d.admin);
+  const settled = await settleOriginReads(d.admin, { quietMs: 1000, maxMs: HERD_SETTLE_MAX_MS, since: herdStart });
+  const originQueries = settled.reads;
 
   const lat = summarize(herd.requests.map((r) => r.latencyMs));
   const st = summarize(steady.requests.map((r) => r.latencyMs));
@@ -146,6 +157,7 @@ export async function runOne(d: RunDeps): Promise<RunResult> {
     steadyErrors: steady.requests.filter((r) => r.status !== 200).length,
     steadyOriginQueries: steadyOrigin,
     expirySpreadMs,
+    refreshSettledMs: settled.lastChangeMs,
     timeline: {
       latencyP99: bin(herd.requests.map((r) => [r.doneAt, r.latencyMs] as const), 50, (v) => quantile(v, 0.99)),
       originReads: herd.samples.map((s) => [Math.round(s.t), s.originReads]),
@@ -154,7 +166,39 @@ export async function runOne(d: RunDeps): Promise<RunResult> {
   d.log(
     `  ${d.mode}/${d.dist}: origin ${originQueries} for ${distinctKeys} keys (${result.originQueriesPerKey.toFixed(3)}/key), ` +
       `p50 ${lat.p50Ms.toFixed(1)} p99 ${lat.p99Ms.toFixed(1)} max ${lat.maxMs.toFixed(1)} ms, steady p99 ${st.p99Ms.toFixed(1)} ms, ` +
-      `errors ${result.errors}, peak pool waiting ${result.peakPoolWaiting}`,
+      `errors ${result.errors}, peak pool waiting ${result.peakPoolWaiting}, origin settled after ${Math.round(settled.lastChangeMs)} ms`,
   );
   return result;
+}
+
+export interface RoundsResult extends RunResult {
+  /** Herd p99 ÷ steady p99, one per round; the RunResult fields are those of the median round. */
+  readonly burstOverSteadyP99: Spread;
+  /** Worst round. */
+  readonly maxOriginQueriesPerKey: number;
+  readonly maxRefreshSettledMs: number;
+  readonly totalErrors: number;
+  readonly rounds: ReadonlyArray<Pick<RunResult, 'p99Ms' | 'steadyP99Ms' | 'originQueriesPerKey' | 'errors' | 'refreshSettledMs'>>;
+}
+
+/**
+ * `rounds` runs of runOne. One burst of a few hundred ms is at the mercy of whatever else the
+ * machine does at that moment (2 shared cores): a ratio judged on one round is noise.
+ */
+export async function runRounds(d: RunDeps, rounds: number): Promise<RoundsResult> {
+  const all: RunResult[] = [];
+  for (let r = 0; r < rounds; r++) all.push(await runOne(d));
+  const ratio = (x: RunResult) => x.p99Ms / x.steadyP99Ms;
+  const byRatio = [...all].sort((a, b) => ratio(a) - ratio(b));
+  const median = byRatio[Math.floor((byRatio.length - 1) / 2)] as RunResult;
+  const s = spread(all.map(ratio));
+  if (rounds > 1) d.log(`  ${d.mode}/${d.dist}: burst p99 ÷ steady p99 over ${rounds} rounds: median ${s.median.toFixed(2)} [${s.min.toFixed(2)}, ${s.max.toFixed(2)}]`);
+  return {
+    ...median,
+    burstOverSteadyP99: s,
+    maxOriginQueriesPerKey: Math.max(...all.map((x) => x.originQueriesPerKey)),
+    maxRefreshSettledMs: Math.max(...all.map((x) => x.refreshSettledMs)),
+    totalErrors: all.reduce((n, x) => n + x.errors, 0),
+    rounds: all.map(({ p99Ms, steadyP99Ms, originQueriesPerKey, errors, refreshSettledMs }) => ({ p99Ms, steadyP99Ms, originQueriesPerKey, errors, refreshSettledMs })),
+  };
 }

@@ -5,4 +5,4 @@
  */
 export { formatCell, htmlTable, markdownTable, writeJson, writeReport, type Plot, type ReportInput, type Table } from './report.js';
 export { niceTicks, svgLinePlot, type PlotOptions, type Series } from './svg.js';
-export { bin, opsPerSecond, quantile, summarize, type LatencySummary } from './stats.js';
+export { bin, opsPerSecond, quantile, spread, summarize, type LatencySummary, type Spread } from './stats.js';

@@ -39,6 +39,25 @@ export function bin(
   return [...bins.entries()].sort((a, b) => a[0] - b[0]).map(([k, vs]) => [k * widthMs, reduce(vs)]);
 }
 
+/** min / median / max of a set of per-round figures. */
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+  readonly rounds: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  if (!values.length) return { min: NaN, median: NaN, max: NaN, rounds: 0 };
+  const sorted = [...values].sort((a, b) => a - b);
+  return {
+    min: sorted[0] as number,
+    median: ((sorted[Math.floor((sorted.length - 1) / 2)] as number) + (sorted[Math.floor(sorted.length / 2)] as number)) / 2,
+    max: sorted[sorted.length - 1] as number,
+    rounds: sorted.length,
+  };
+}
+
 /** Ops per second of `fn` run for about `budgetMs` (after a short warm-up). */
 export async function opsPerSecond(fn: () => unknown, budgetMs: number, now: () => number = () => performance.now()): Promise<number> {
   for (let i = 0; i < 1000; i++) await fn();
