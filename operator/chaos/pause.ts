@@ -30,13 +30,17 @@ export function pauseFromEnv(env: Readonly<Record<string, string | undefined>>):
   return { step: step as Step, ms };
 }
 
-/** Seams that hold after saving a record whose promotion reached `pause.step`. */
+/**
+ * Seams that hold after saving a record whose promotion reached `pause.step`, when it replaces
+ * a primary (`from` set): a fresh StatefulSet's first primary is chosen by a promotion too, and
+ * holding that one would keep the stack from ever coming up.
+ */
 export function pausingSeams(pause: PauseAfterStep, sleep: (ms: number) => Promise<void>): SeamsDecorator {
   return (seams: FailoverSeams): FailoverSeams => ({
     ...seams,
     saveRecord: async (record) => {
       await seams.saveRecord(record);
-      if (record.promotion?.step === pause.step) await sleep(pause.ms);
+      if (record.promotion?.step === pause.step && record.promotion.from !== null) await sleep(pause.ms);
     },
   });
 }

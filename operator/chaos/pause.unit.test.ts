@@ -22,16 +22,18 @@ describe('pauseFromEnv', () => {
     );
   });
 
-  it('holds after saving the named step only, and saves first', async () => {
+  it('holds after saving the named step of a promotion that replaces a primary, and saves first', async () => {
     const saved: string[] = [];
     const slept: number[] = [];
     const seams = { saveRecord: (r: { promotion: { step: string } | null }) => (saved.push(r.promotion?.step ?? 'none'), Promise.resolve()) } as unknown as FailoverSeams;
     const paused = pausingSeams({ step: 'Promoted', ms: 500 }, (ms) => (slept.push(ms), Promise.resolve()))(seams, 'redis');
+    // A fresh StatefulSet's first primary (from: null) is never held.
+    await paused.saveRecord({ promotion: { step: 'Promoted', from: null } } as never);
     for (const step of ['Chosen', 'Promoted', 'LabelMoved']) {
-      await paused.saveRecord({ promotion: { step } } as never);
+      await paused.saveRecord({ promotion: { step, from: 'redis-0' } } as never);
     }
     await paused.saveRecord({ promotion: null } as never);
-    expect(saved).toEqual(['Chosen', 'Promoted', 'LabelMoved', 'none']);
+    expect(saved).toEqual(['Promoted', 'Chosen', 'Promoted', 'LabelMoved', 'none']);
     expect(slept).toEqual([500]);
   });
 });
