@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, redactCredentials } from '../cache/errors.js';
+import { redactCredentials } from '../cache/errors.js';
+import { refusal } from './refusal.test-helpers.js';
 import { envRedisUrl } from './env.js';
 
 const NASTY = 's3rv!ces@/#%41:?&pw "\' $HOME';
@@ -11,16 +12,6 @@ function credentialsOf(url: string): { username?: string; password?: string } {
   const { username, password } = c.options;
   c.disconnect();
   return { ...(username ? { username } : {}), ...(password ? { password } : {}) };
-}
-
-function refusal(fn: () => unknown): InvalidOptionError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InvalidOptionError) return err;
-    throw err;
-  }
-  throw new Error('expected an InvalidOptionError');
 }
 
 describe('envRedisUrl: REDIS_URL with the ACL user the chart passes apart', () => {

@@ -1,20 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError, redactCredentials } from '../cache/errors.js';
+import { redactCredentials } from '../cache/errors.js';
+import { refusal } from './refusal.test-helpers.js';
 import { createLogger } from '../cache/log.js';
 import { readConfig } from '../profile/config.js';
 import { envUrl } from './env.js';
 
 const SECRET = 's3cr3t-P@ss';
-
-function refusal(fn: () => unknown): InvalidOptionError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof InvalidOptionError) return err;
-    throw err;
-  }
-  throw new Error('expected an InvalidOptionError');
-}
 
 describe('credentials never appear in errors or logs', () => {
   it.each([

@@ -1,0 +1,12 @@
+import { InvalidOptionError } from '../cache/errors.js';
+
+/** The InvalidOptionError `fn` throws; any other outcome fails the test. */
+export function refusal(fn: () => unknown): InvalidOptionError {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof InvalidOptionError) return err;
+    throw err;
+  }
+  throw new Error('expected an InvalidOptionError');
+}
