@@ -20,6 +20,7 @@ RUN npm ci --no-audit --no-fund --ignore-scripts
 FROM deps AS build
 COPY tsconfig.json ./
 COPY images/tsconfig.build.json images/
+COPY lib lib
 COPY example-app example-app
 COPY operator operator
 # Non-TypeScript files the code reads at run time (e.g. policy.default.yaml) go beside the JS.
@@ -27,7 +28,7 @@ COPY images/copy-assets.mjs images/
 # The peer caches (bentocache, cachified) are benchmark baselines and dev dependencies: their
 # adapters stay out of the runtime, so CACHE_IMPL names them with a clear error there.
 RUN npx tsc -p images/tsconfig.build.json --outDir /out \
- && node images/copy-assets.mjs /out example-app operator \
+ && node images/copy-assets.mjs /out lib example-app operator \
  && rm /out/example-app/profile/stores/bentocache.js /out/example-app/profile/stores/cachified.js \
        /out/example-app/profile/stores/cachified-redis.js
 
@@ -42,6 +43,7 @@ COPY --from=prod-deps /src/node_modules ./node_modules
 # The operator and the services share code both ways (the services' policy watch uses the
 # operator's kube client; the operator uses the cache library's policy schema), so both
 # trees go in both images; the targets differ in their default entry point.
+COPY --from=build /out/lib ./lib
 COPY --from=build /out/example-app ./example-app
 COPY --from=build /out/operator ./operator
 # Numeric, so runAsNonRoot can verify it without /etc/passwd.

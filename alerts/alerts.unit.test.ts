@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { metrics } from '../example-app/cache/metrics/names.js';
+import { metrics } from '../lib/1-ground/metric-names.js';
 import { allAlerts } from './index.js';
-import { sel } from './promql.js';
+import { sel } from '../promql/promql.js';
 import { RUNBOOK_BASE_URL } from './spec.js';
 import { renderRuleFile } from './render.js';
 import { alertGroups } from './index.js';

@@ -9,7 +9,7 @@ import {
   feedLoopsNetStarted,
   httpErrorRatio,
   reconcileErrorRatio,
-} from './queries.js';
+} from '../promql/queries.js';
 import type { RecordDef, RecordGroup } from './spec.js';
 
 /** The windows the burn-rate alerts compare (slo.ts): long and short of each pair. */

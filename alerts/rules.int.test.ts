@@ -7,7 +7,7 @@ import { staleFiles } from '../scripts/generated-files.js';
 import { generatedAlertFiles, PROMETHEUS_RULE_FILE, RULES_FILE, TESTS_FILE } from './generate.js';
 import { allAlerts } from './index.js';
 import { allRecords } from './recording.js';
-import { parseErrors, promtool, requirePromtool } from './promtool.js';
+import { parseErrors, promtool, requirePromtool } from '../promql/promtool.js';
 
 const scratch = mkdtempSync(join(tmpdir(), 'herdguard-alerts-test-'));
 afterAll(() => rmSync(scratch, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { allAlerts } from '../alerts/index.js';
+import { allAlerts } from './index.js';
 
 const DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'runbooks');
 const SECTIONS = ['Meaning', 'Impact', 'Diagnosis', 'Mitigation', 'Escalation'];

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { metrics } from '../example-app/cache/metrics/names.js';
+import { metrics } from '../lib/1-ground/metric-names.js';
 import { staleFiles } from '../scripts/generated-files.js';
 import { generatedDashboardFiles, JSON_DIR } from './generate.js';
 import { dashboardQueries, validateDashboard } from './validate.js';

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseErrors } from '../alerts/promtool.js';
+import { parseErrors } from '../promql/promtool.js';
 import { JSON_DIR } from './generate.js';
 import { concreteQuery, dashboardQueries } from './validate.js';
 

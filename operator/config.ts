@@ -1,6 +1,6 @@
 /** Operator configuration from the environment, checked up front with messages naming the variable. */
 import { hostname } from 'node:os';
-import { LEASE_NAME } from './names.js';
+import { LEASE_NAME } from '../lib/3-policy/names.js';
 
 export interface OperatorConfig {
   watchNamespace: string | undefined;

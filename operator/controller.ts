@@ -3,12 +3,12 @@
  * failover controller later): declare informers and handlers in setup(), list every key
  * for a full pass when this replica becomes leader, reconcile one key at a time.
  */
-import type { Logger } from '../example-app/cache/log.js';
-import type { KubeClient } from './kube/client.js';
-import type { Clock } from './kube/clock.js';
-import type { EventRecorder } from './kube/events.js';
-import type { Informer } from './kube/informer.js';
-import type { KubeObject, Resource } from './kube/resources.js';
+import type { Logger } from '../lib/1-ground/log.js';
+import type { KubeClient } from '../lib/2-kube/client.js';
+import type { Clock } from '../lib/1-ground/clock.js';
+import type { EventRecorder } from '../lib/2-kube/events.js';
+import type { Informer } from '../lib/2-kube/informer.js';
+import type { KubeObject, Resource } from '../lib/2-kube/resources.js';
 
 export interface SetupContext {
   /** A shared informer (one per resource and selector across all controllers). */

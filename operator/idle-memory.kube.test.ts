@@ -11,8 +11,8 @@ import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type ControlPlane } from '../e2e/cluster/local.js';
-import { freePort, startProcess, tempDir, waitFor, type Managed } from '../e2e/local/process.js';
+import { startControlPlane, type ControlPlane } from '../testkit/control-plane/control-plane.js';
+import { freePort, startProcess, tempDir, waitFor, type Managed } from '../testkit/process.js';
 import { renderCrdYaml } from '../crds/generate.js';
 
 const run = promisify(execFile);
@@ -34,7 +34,7 @@ let out: string;
 async function compile(): Promise<string> {
   const dir = tempDir('operator-js');
   await run('npx', ['tsc', '-p', 'images/tsconfig.build.json', '--outDir', dir], { maxBuffer: 16 << 20 });
-  await run('node', ['images/copy-assets.mjs', dir, 'example-app', 'operator']);
+  await run('node', ['images/copy-assets.mjs', dir, 'lib', 'example-app', 'operator']);
   // As in the image: the package.json (ESM) and the dependencies beside the JavaScript.
   copyFileSync('package.json', join(dir, 'package.json'));
   symlinkSync(resolve('node_modules'), join(dir, 'node_modules'));

@@ -3,15 +3,15 @@
  * Informers run on every replica (a warm standby takes over without relisting); only the
  * leader's workers reconcile, and a replica that loses the lease stops acting at once.
  */
-import type { Logger } from '../example-app/cache/log.js';
+import type { Logger } from '../lib/1-ground/log.js';
 import type { Controller, SetupContext } from './controller.js';
-import type { KubeClient } from './kube/client.js';
-import type { Clock } from './kube/clock.js';
-import { eventRecorder } from './kube/events.js';
-import { Informer } from './kube/informer.js';
-import { LeaderElector } from './kube/leader.js';
-import type { KubeObject, Resource } from './kube/resources.js';
-import { slimForCache } from './kube/slim.js';
+import type { KubeClient } from '../lib/2-kube/client.js';
+import type { Clock } from '../lib/1-ground/clock.js';
+import { eventRecorder } from '../lib/2-kube/events.js';
+import { Informer } from '../lib/2-kube/informer.js';
+import { LeaderElector } from '../lib/2-kube/leader.js';
+import type { KubeObject, Resource } from '../lib/2-kube/resources.js';
+import { slimForCache } from '../lib/2-kube/slim.js';
 import type { OperatorMetrics } from './metrics.js';
 import { ControllerRunner } from './runner.js';
 

@@ -1,7 +1,7 @@
 /** The operator's Prometheus instruments, from the metric-name contract. */
 import { collectDefaultMetrics, Registry } from 'prom-client';
-import { metrics } from '../example-app/cache/metrics/names.js';
-import { counter, gauge, histogram } from '../example-app/cache/metrics/prom.js';
+import { metrics } from '../lib/1-ground/metric-names.js';
+import { counter, gauge, histogram } from '../lib/1-ground/prom.js';
 
 export function operatorMetrics(registry = new Registry()) {
   collectDefaultMetrics({ register: registry, prefix: 'herdguard_operator_' });

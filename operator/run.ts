@@ -5,12 +5,12 @@
  * LEASE_DURATION_MS (15000), POD_NAME (identity). SIGTERM: release the lease, finish
  * in-flight reconciles, close watches, exit.
  */
-import { createLogger } from '../example-app/cache/log.js';
+import { createLogger } from '../lib/1-ground/log.js';
 import { operatorConfig } from './config.js';
 import { RedisFailoverController, type SeamsDecorator } from './failover/controller.js';
 import { startOpsServer } from './http.js';
-import { HttpKubeClient } from './kube/client.js';
-import { systemClock } from './kube/clock.js';
+import { HttpKubeClient } from '../lib/2-kube/client.js';
+import { systemClock } from '../lib/1-ground/clock.js';
 import { Manager } from './manager.js';
 import { operatorMetrics } from './metrics.js';
 import { CachePolicyController } from './policy/controller.js';

@@ -3,8 +3,8 @@
  * reconcile per key at a time, retries with backoff, metrics per reconcile.
  */
 import type { Controller, ReconcileContext } from './controller.js';
-import type { Clock } from './kube/clock.js';
-import { WorkQueue } from './kube/queue.js';
+import type { Clock } from '../lib/1-ground/clock.js';
+import { WorkQueue } from '../lib/2-kube/queue.js';
 import type { OperatorMetrics } from './metrics.js';
 
 export class ControllerRunner {

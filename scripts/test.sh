@@ -12,6 +12,9 @@ mkdir -p "$out"
 started=$(date +%s)
 step() { printf '\n== %s (%ss)\n' "$*" "$(( $(date +%s) - started ))"; }
 
+step "lint: the layers form a DAG (dependency-cruiser)"
+npm run --silent lint:layers
+
 step "vitest: unit, integration, operator, chart, alerts"
 npx vitest run --project unit --project integration --project operator --reporter=default --reporter=json --outputFile="$out/vitest.json"
 

@@ -1,7 +1,7 @@
 import { recorded } from '../recording.js';
-import { metrics as m } from '../../example-app/cache/metrics/names.js';
-import { sel } from '../promql.js';
-import { cacheHitRatio, coalescedRate } from '../queries.js';
+import { metrics as m } from '../../lib/1-ground/metric-names.js';
+import { sel } from '../../promql/promql.js';
+import { cacheHitRatio, coalescedRate } from '../../promql/queries.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 

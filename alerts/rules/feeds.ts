@@ -1,7 +1,7 @@
 import { recorded } from '../recording.js';
-import { labelValues, metrics as m } from '../../example-app/cache/metrics/names.js';
-import { sel, sumBy } from '../promql.js';
-import { feedLoopsNetStarted, quoteAgeSeconds } from '../queries.js';
+import { labelValues, metrics as m } from '../../lib/1-ground/metric-names.js';
+import { sel, sumBy } from '../../promql/promql.js';
+import { feedLoopsNetStarted, quoteAgeSeconds } from '../../promql/queries.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 

@@ -1,5 +1,5 @@
-import { metrics as m } from '../../example-app/cache/metrics/names.js';
-import { originP99, poolWaiting } from '../queries.js';
+import { metrics as m } from '../../lib/1-ground/metric-names.js';
+import { originP99, poolWaiting } from '../../promql/queries.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 

@@ -1,6 +1,6 @@
-import { labelValues, metrics as m } from '../../example-app/cache/metrics/names.js';
-import { sel, sumBy } from '../promql.js';
-import { redisPrimaries } from '../queries.js';
+import { labelValues, metrics as m } from '../../lib/1-ground/metric-names.js';
+import { sel, sumBy } from '../../promql/promql.js';
+import { redisPrimaries } from '../../promql/queries.js';
 import type { AlertGroup } from '../spec.js';
 import { series } from './series.js';
 

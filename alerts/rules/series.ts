@@ -1,6 +1,6 @@
 /** Input series for promtool tests, named through the contract like the rules themselves. */
-import type { MetricDef } from '../../example-app/cache/metrics/names.js';
-import { sel } from '../promql.js';
+import type { MetricDef } from '../../lib/1-ground/metric-names.js';
+import { sel } from '../../promql/promql.js';
 import type { SeriesInput } from '../spec.js';
 
 export function series(

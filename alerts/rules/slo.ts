@@ -3,8 +3,8 @@
  * scheme): a long window proves the burn is real, a short one that it is still going on.
  */
 import { recorded, type SloWindow } from '../recording.js';
-import { metrics as m } from '../../example-app/cache/metrics/names.js';
-import { httpErrorRatio } from '../queries.js';
+import { metrics as m } from '../../lib/1-ground/metric-names.js';
+import { httpErrorRatio } from '../../promql/queries.js';
 import type { AlertGroup, AlertTestCase } from '../spec.js';
 import { num, series } from './series.js';
 

@@ -7,9 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
-import { freePort, startProcess, waitFor, type Managed } from '../../e2e/local/process.js';
+import { freePort, startProcess, waitFor, type Managed } from '../../testkit/process.js';
 import type { CacheImpl } from '../../example-app/profile/stores/store.js';
-import { sampleValue } from '../../example-app/cache/metrics/exposition.js';
+import { sampleValue } from '../../lib/1-ground/exposition.js';
 
 export interface Instance {
   readonly url: string;

@@ -12,7 +12,7 @@ import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisDriver } from 'bentocache/drivers/redis';
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { createCache, parsePolicySpec } from '../../example-app/cache/index.js';
+import { createCache, parsePolicySpec } from '../../lib/4-cache/index.js';
 import { spread, type Spread } from '../lib/index.js';
 
 export interface HitPathOptions {

@@ -1,6 +1,6 @@
 /** Seeded id samplers for the burst: uniform and Zipf-skewed over users 1..N. */
 
-import { seededRandom } from '../../example-app/cache/random.js';
+import { seededRandom } from '../../lib/1-ground/random.js';
 
 export { seededRandom };
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { sampleIds } from './ids.js';
 import { policyDocument, MODES } from './modes.js';
-import { parsePolicyDocument } from '../../example-app/cache/policy/load.js';
+import { parsePolicyDocument } from '../../lib/3-policy/load.js';
 
 describe('herd id samplers', () => {
   it('draws the same ids for the same seed', () => {

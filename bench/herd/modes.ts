@@ -3,7 +3,7 @@
  * the full library), and the two peers, which get the full policy's numbers translated
  * into their own options (see example-app/profile/stores/*.ts).
  */
-import { formatDuration } from '../../example-app/cache/policy/duration.js';
+import { formatDuration } from '../../lib/1-ground/duration.js';
 import type { CacheImpl } from '../../example-app/profile/stores/store.js';
 
 export const MODES = ['baseline', 'jitter', 'lease', 'full', 'bentocache', 'cachified'] as const;

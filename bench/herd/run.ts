@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
-import { parsePolicySpec } from '../../example-app/cache/policy/load.js';
+import { parsePolicySpec } from '../../lib/3-policy/load.js';
 import { createRedisClient, createStore } from '../../example-app/profile/app.js';
 import type { ProfileDb } from '../../example-app/profile/db.js';
 import { range, warmProfiles } from '../../example-app/profile/warming.js';

@@ -5,7 +5,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { request } from 'undici';
-import { freePort, startProcess, tempDir, waitFor, type Managed } from '../../e2e/local/process.js';
+import { freePort, startProcess, tempDir, waitFor, type Managed } from '../../testkit/process.js';
 
 export const NGINX = process.env['HERDGUARD_NGINX'] ?? '/usr/sbin/nginx';
 

@@ -5,7 +5,7 @@
  * seconds, so the arrays stay small.
  */
 import { request } from 'undici';
-import { sampleValue } from '../../example-app/cache/metrics/exposition.js';
+import { sampleValue } from '../../lib/1-ground/exposition.js';
 
 export interface PodSample {
   readonly connections: number;

@@ -1,8 +1,8 @@
 /** One scenario's real processes: Redis, the feed simulator and N market-data pods, stopped together. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { tempDir } from '../../e2e/local/process.js';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { tempDir } from '../../testkit/process.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { startFeedSimulator, startMarketData, type RunningService } from '../../example-app/market-data/testing/stack.js';
 
 export interface Stack {

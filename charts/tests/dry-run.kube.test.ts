@@ -8,7 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
+import { startControlPlane, type ControlPlane } from '../../testkit/control-plane/control-plane.js';
 import { parseAllDocuments } from 'yaml';
 import { chartDir, MONITORING_APIS, render, renderText, type RenderOptions } from './helm.js';
 import { cachePolicy, helmValues } from '../../e2e/providers/chart-values.js';

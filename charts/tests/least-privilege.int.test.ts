@@ -9,10 +9,10 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { POLICY_REFUSED_ANNOTATION } from '../../example-app/cache/policy/refusal.js';
+import { POLICY_REFUSED_ANNOTATION } from '../../lib/3-policy/refusal.js';
 import { PRIMARY_ROLE, ROLE_LABEL } from '../../operator/failover/kube-seams.js';
 import { RECORD_LABEL } from '../../operator/failover/record-store.js';
-import { APPLIED_GENERATION_ANNOTATION, FIELD_MANAGER, FINALIZER, LEASE_NAME, MANAGED_BY_LABEL } from '../../operator/names.js';
+import { APPLIED_GENERATION_ANNOTATION, FIELD_MANAGER, FINALIZER, LEASE_NAME, MANAGED_BY_LABEL } from '../../lib/3-policy/names.js';
 import { find, ofKind, render, repoRoot, type Rendered } from './helm.js';
 import { asRule, LEASE_GRANTS, operatorGrants, serviceGrants, type Grant } from './rbac-calls.js';
 

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call --
+/* eslint-disable @typescript-eslint/no-explicit-any --
    rendered Kubernetes objects are untyped YAML; the assertions below are their type check. */
 /**
  * market-data's WebSocket cap is derived from its memory limit and assumes the kernel queues at

@@ -10,7 +10,7 @@ import { chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, startProcess, tempDir, waitFor, type Managed } from '../../e2e/local/process.js';
+import { freePort, startProcess, tempDir, waitFor, type Managed } from '../../testkit/process.js';
 import { countOriginReads, ProfileDb } from '../../example-app/profile/db.js';
 import { seedProfiles } from '../../example-app/profile/seeding.js';
 import { find, render, repoRoot } from './helm.js';

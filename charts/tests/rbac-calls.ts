@@ -24,8 +24,8 @@ const informerOf = (res: string) => [
   at('operator/policy/controller.ts', `ctx.informer(resources.${res}`),
   at('operator/failover/controller.ts', `ctx.informer(resources.${res}`),
 ];
-const INFORMER_LIST = at('operator/kube/informer.ts', 'this.opts.client.list<T>');
-const INFORMER_WATCH = at('operator/kube/informer.ts', 'this.opts.client.watch<T>');
+const INFORMER_LIST = at('lib/2-kube/informer.ts', 'this.opts.client.list<T>');
+const INFORMER_WATCH = at('lib/2-kube/informer.ts', 'this.opts.client.watch<T>');
 
 /** The operator's Role in the watched namespace, for release `hg` with `redis.replicas` Redis pods. */
 export function operatorGrants(redisPods: readonly string[]): Grant[] {
@@ -76,7 +76,7 @@ export function operatorGrants(redisPods: readonly string[]): Grant[] {
         ],
       },
     },
-    { apiGroups: [''], resources: ['events'], verbs: { create: [at('operator/kube/events.ts', 'client.create({ res: resources.events')] } },
+    { apiGroups: [''], resources: ['events'], verbs: { create: [at('lib/2-kube/events.ts', 'client.create({ res: resources.events')] } },
     {
       apiGroups: ['apps'],
       resources: ['deployments', 'statefulsets'],
@@ -88,16 +88,16 @@ export function operatorGrants(redisPods: readonly string[]): Grant[] {
   ];
 }
 
-/** The operator's leader-election Role in the release namespace (operator/names.ts LEASE_NAME). */
+/** The operator's leader-election Role in the release namespace (lib/3-policy/names.ts LEASE_NAME). */
 export const LEASE_GRANTS: Grant[] = [
-  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: { create: [at('operator/kube/leader.ts', 'this.opts.client.create(')] } },
+  { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: { create: [at('lib/2-kube/leader.ts', 'this.opts.client.create(')] } },
   {
     apiGroups: ['coordination.k8s.io'],
     resources: ['leases'],
     resourceNames: ['herdguard-operator'],
     verbs: {
-      get: [at('operator/kube/leader.ts', 'this.opts.client.get<Lease>(this.target())')],
-      update: [at('operator/kube/leader.ts', 'this.opts.client.update<Lease>(this.target(), body)'), at('operator/kube/leader.ts', 'this.opts.client.update(this.target(), {')],
+      get: [at('lib/2-kube/leader.ts', 'this.opts.client.get<Lease>(this.target())')],
+      update: [at('lib/2-kube/leader.ts', 'this.opts.client.update<Lease>(this.target(), body)'), at('lib/2-kube/leader.ts', 'this.opts.client.update(this.target(), {')],
     },
   },
 ];
@@ -110,14 +110,14 @@ export function serviceGrants(policyConfigMap: string): Grant[] {
       resources: ['configmaps'],
       resourceNames: [policyConfigMap],
       verbs: {
-        list: [INFORMER_LIST, at('example-app/cache/policy/kube-source.ts', 'fieldSelector: `metadata.name=${this.o.configMap}`')],
-        watch: [INFORMER_WATCH, at('example-app/cache/policy/kube-source.ts', 'fieldSelector: `metadata.name=${this.o.configMap}`')],
+        list: [INFORMER_LIST, at('lib/4-cache/sources/kube-source.ts', 'fieldSelector: `metadata.name=${this.o.configMap}`')],
+        watch: [INFORMER_WATCH, at('lib/4-cache/sources/kube-source.ts', 'fieldSelector: `metadata.name=${this.o.configMap}`')],
       },
     },
     {
       apiGroups: [''],
       resources: ['pods'],
-      verbs: { patch: [at('example-app/cache/policy/pod-report.ts', 'client.mergePatch({ res: resources.pods')] },
+      verbs: { patch: [at('lib/4-cache/sources/pod-report.ts', 'client.mergePatch({ res: resources.pods')] },
     },
   ];
 }

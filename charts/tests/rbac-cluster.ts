@@ -9,8 +9,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { KubeConfig } from '@kubernetes/client-node';
-import type { ControlPlane } from '../../e2e/cluster/local.js';
-import { HttpKubeClient } from '../../operator/kube/client.js';
+import type { ControlPlane } from '../../testkit/control-plane/control-plane.js';
+import { HttpKubeClient } from '../../lib/2-kube/client.js';
 import { chartDir, renderText } from './helm.js';
 
 export const RELEASE = 'hg';

@@ -7,11 +7,11 @@
  */
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../e2e/local/process.js';
-import { createCache, createRedisClient, type Cache } from '../../example-app/cache/index.js';
-import { silentLogger } from '../../example-app/cache/log.js';
-import { testPolicy } from '../../example-app/cache/testing/policy.js';
-import { ready } from '../../example-app/cache/testing/redis-fixture.js';
+import { waitFor } from '../../testkit/process.js';
+import { createCache, createRedisClient, type Cache } from '../../lib/4-cache/index.js';
+import { silentLogger } from '../../lib/1-ground/log.js';
+import { testPolicy } from '../../testkit/cache/policy.js';
+import { ready } from '../../testkit/cache/redis-fixture.js';
 import { FleetRegistry } from '../../example-app/market-data/balance/fleet-registry.js';
 import { RedisQuoteBus } from '../../example-app/market-data/feed/redis-bus.js';
 import { RedisPollerLease } from '../../example-app/market-data/feed/redis-lease.js';

@@ -9,7 +9,7 @@ import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startProcess, tempDir, waitFor } from '../../e2e/local/process.js';
+import { startProcess, tempDir, waitFor } from '../../testkit/process.js';
 import { clientAs, renderChartRedis, roleOf, startChartPod, USER, withUser, type ChartPod, type ChartRedis, type Role } from './redis-pods.js';
 
 let chart: ChartRedis;

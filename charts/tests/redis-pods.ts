@@ -8,8 +8,8 @@
 import { chmodSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Redis, type RedisOptions } from 'ioredis';
-import { freePort, startProcess, tempDir, waitFor, type Managed } from '../../e2e/local/process.js';
-import { REDIS_SERVER } from '../../e2e/local/redis.js';
+import { freePort, startProcess, tempDir, waitFor, type Managed } from '../../testkit/process.js';
+import { REDIS_SERVER } from '../../testkit/redis.js';
 import { find, render } from './helm.js';
 
 export type Role = 'services' | 'operator' | 'replication' | 'probe' | 'default';
@@ -142,7 +142,7 @@ export async function roleOf(r: ChartRedis, port: number): Promise<{ role: strin
 }
 
 /**
- * redis-server arguments that give a plain test Redis (e2e/local/redis.ts, default user with
+ * redis-server arguments that give a plain test Redis (testkit/redis.ts, default user with
  * a password) the chart's probe and replication users, so a chart pod can ask it and
  * replicate it.
  */

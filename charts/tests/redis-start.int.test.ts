@@ -6,8 +6,8 @@
  */
 import { Redis } from 'ioredis';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { freePort, type Managed } from '../../e2e/local/process.js';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { freePort, type Managed } from '../../testkit/process.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { peerUserArgs, renderChartRedis, roleOf as chartRoleOf, startChartPod, type ChartRedis } from './redis-pods.js';
 
 const PASSWORD = 'chart-test-pw';

@@ -1,4 +1,4 @@
-/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-member-access --
+/* eslint-disable @typescript-eslint/no-explicit-any, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return --
    rendered Kubernetes objects are untyped YAML; the assertions below are their type check. */
 /** The PrometheusRule links every alert to the deployment's runbooks, and carries the recording rules its alerts read. */
 import { describe, expect, it } from 'vitest';

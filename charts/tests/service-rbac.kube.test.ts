@@ -4,12 +4,12 @@
  * Pod with the report annotations, and nothing else on any Pod.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
-import { reportToPod } from '../../example-app/cache/policy/pod-report.js';
-import { POLICY_REFUSED_ANNOTATION } from '../../example-app/cache/policy/refusal.js';
-import { PolicyReloadError } from '../../example-app/cache/policy/source.js';
-import { KubeApiError } from '../../operator/kube/errors.js';
-import { APPLIED_GENERATION_ANNOTATION } from '../../operator/names.js';
+import { startControlPlane, type ControlPlane } from '../../testkit/control-plane/control-plane.js';
+import { reportToPod } from '../../lib/4-cache/sources/pod-report.js';
+import { POLICY_REFUSED_ANNOTATION } from '../../lib/3-policy/refusal.js';
+import { PolicyReloadError } from '../../lib/3-policy/source.js';
+import { KubeApiError } from '../../lib/2-kube/errors.js';
+import { APPLIED_GENERATION_ANNOTATION } from '../../lib/3-policy/names.js';
 import { canI, impersonate, installRelease, name, serviceAccount, tokenClient, type Caller } from './rbac-cluster.js';
 
 const NS = 'svc-rbac';

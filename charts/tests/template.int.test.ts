@@ -28,14 +28,14 @@ describe('the chart with default values', () => {
     find(docs, 'Role', `${n('operator')}-leader-election`);
   });
 
-  it('runs each example service under its own ServiceAccount, with the API policy source preloaded', () => {
+  it('runs each example service under its own ServiceAccount, which loads the API policy source itself', () => {
     for (const svc of ['profile', 'market-data']) {
       const dep = find(docs, 'Deployment', n(svc));
       expect(dep.spec.template.spec.serviceAccountName).toBe(n(svc));
       expect(envVar(dep, 'HERDGUARD_POLICY_CONFIGMAP')?.value).toBe(`shop/${n(svc)}-herdguard-policy`);
-      // The image runs compiled JS; the API policy source registers itself when preloaded.
-      expect(dep.spec.template.spec.containers[0].args).toEqual(['--import', './example-app/cache/policy/kube-source.js', `example-app/${svc}/main.js`]);
-      for (const ts of ['example-app/cache/policy/kube-source.ts', `example-app/${svc}/main.ts`]) expect(existsSync(join(repoRoot, ts)), ts).toBe(true);
+      // The image runs compiled JS; the service kit loads the API policy source when the env names a ConfigMap.
+      expect(dep.spec.template.spec.containers[0].args).toEqual([`example-app/${svc}/main.js`]);
+      for (const ts of ['lib/4-cache/sources/kube-source.ts', `example-app/${svc}/main.ts`]) expect(existsSync(join(repoRoot, ts)), ts).toBe(true);
     }
     expect(find(docs, 'ServiceAccount', n('feed-simulator')).automountServiceAccountToken).toBe(false);
   });

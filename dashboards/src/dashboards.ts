@@ -2,8 +2,8 @@
  * The five herdguard dashboards. Queries come from the shared alert queries where an alert
  * thresholds the same number, so the panel an alert links to shows what fired it.
  */
-import { labelValues, metrics as m } from '../../example-app/cache/metrics/names.js';
-import { histogramQuantile, rate, sel, sumBy } from '../../alerts/promql.js';
+import { labelValues, metrics as m } from '../../lib/1-ground/metric-names.js';
+import { histogramQuantile, rate, sel, sumBy } from '../../promql/promql.js';
 import {
   cacheDemand,
   cacheHitRatio,
@@ -13,7 +13,7 @@ import {
   originRate,
   quoteAgeSeconds,
   redisPrimaries,
-} from '../../alerts/queries.js';
+} from '../../promql/queries.js';
 import { W, type DashboardSpec } from './kit.js';
 
 const [L1, L2] = labelValues.tier;

@@ -16,11 +16,11 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { renderCrdYaml } from '../../crds/generate.js';
 import { seedProfiles } from '../../example-app/profile/seeding.js';
-import { LEASE_NAME } from '../../operator/names.js';
-import { kubectlAt } from '../cluster/local.js';
+import { LEASE_NAME } from '../../lib/3-policy/names.js';
+import { kubectlAt } from '../../testkit/control-plane/control-plane.js';
 import { describeEvent, serviceAccountCalls } from '../cluster/node/audit-log.js';
 import { run } from '../cluster/node/host.js';
-import { tempDir } from '../local/process.js';
+import { tempDir } from '../../testkit/process.js';
 import {
   cachePolicy, E2E_POSTGRES_PASSWORD, E2E_REDIS_PASSWORD, FULLNAME, helmValues, RELEASE, redisStatefulSet, workloadName,
 } from './chart-values.js';

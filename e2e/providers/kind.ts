@@ -12,9 +12,9 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kubeBinary } from '../cluster/binaries.js';
+import { kubeBinary } from '../../testkit/control-plane/binaries.js';
 import { preflight, run, which, type Tools } from '../kind/tools.js';
-import { tempDir } from '../local/process.js';
+import { tempDir } from '../../testkit/process.js';
 import type { Cluster, Endpoint } from './cluster.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');

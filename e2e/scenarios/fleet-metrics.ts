@@ -7,7 +7,7 @@
  * counts from zero. Names come from the metric-name contract, so a rename breaks the build.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { labelValues, metrics } from '../../example-app/cache/metrics/names.js';
+import { labelValues, metrics } from '../../lib/1-ground/metric-names.js';
 
 const SCRAPE_EVERY_MS = 250;
 const SCRAPE_TIMEOUT_MS = 1000;

@@ -12,10 +12,10 @@ import { policySpec, type Mode } from '../../bench/herd/modes.js';
 import { runOne, type RunSizes } from '../../bench/herd/run.js';
 import { createRedisClient } from '../../example-app/profile/app.js';
 import { ProfileDb } from '../../example-app/profile/db.js';
-import { HttpKubeClient } from '../../operator/kube/client.js';
-import { resources, type KubeObject } from '../../operator/kube/resources.js';
-import { POLICY_KEY, renderedConfigMapName } from '../../operator/names.js';
-import { waitFor } from '../local/process.js';
+import { HttpKubeClient } from '../../lib/2-kube/client.js';
+import { resources, type KubeObject } from '../../lib/2-kube/resources.js';
+import { POLICY_KEY, renderedConfigMapName } from '../../lib/3-policy/names.js';
+import { waitFor } from '../../testkit/process.js';
 import type { Provider } from '../providers/provider.js';
 import { PROFILE_REDIS } from './redis-kit.js';
 

@@ -10,7 +10,7 @@
  *    every key on a pinned clock and fires the burst after they all expired, cycle after cycle.
  *    CacheHitRateLow, OriginPoolSaturated and OriginLatencyHigh must go pending (real rules,
  *    whose `for:` of 1-2 min outlasts the run) and firing in the TEST-ONLY short-`for` copy
- *    loaded beside them (alerts/live/short-for.ts).
+ *    loaded beside them (e2e/prometheus/short-for.ts).
  * 2. Events that only some series need, produced for real: a market-data WebSocket
  *    subscription (feed loops, quotes, WS connections; the loops then orphan and stop), a
  *    refused policy update (a rendered ConfigMap overwritten with invalid JSON).
@@ -24,13 +24,13 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { RULES_FILE } from '../../alerts/generate.js';
-import { alertState, evaluateAll, liveQueries, summarize, type LiveResult, type Need } from '../../alerts/live/check.js';
-import { HERD_ALERTS, observePhases, type PhaseOutcome } from '../../alerts/live/observe.js';
-import type { LivePrometheus } from '../../alerts/live/prometheus.js';
-import { PROMETHEUS_MODULE_VERSION } from '../../alerts/live/prometheus-upstream.js';
-import { writeShortForCopy } from '../../alerts/live/short-for.js';
+import { alertState, evaluateAll, liveQueries, summarize, type LiveResult, type Need } from '../prometheus/check.js';
+import { HERD_ALERTS, observePhases, type PhaseOutcome } from '../prometheus/observe.js';
+import type { LivePrometheus } from '../prometheus/prometheus.js';
+import { PROMETHEUS_MODULE_VERSION } from '../prometheus/prometheus-upstream.js';
+import { writeShortForCopy } from '../prometheus/short-for.js';
 import { defaultPolicySpec as marketDataPolicy } from '../../example-app/market-data/default-policy.js';
-import { tempDir } from '../local/process.js';
+import { tempDir } from '../../testkit/process.js';
 import { applyProfilePolicy, herdCycles, herdKit, PROFILES, profileSpec, PublishedPrimary, redisPrimary, SIZES, type HerdKit, type HerdOutcome } from './observability-herd.js';
 import { displacedLabels, feedSubscription, refusedPolicyUpdate, withPrometheus } from './observability-prometheus.js';
 import { until } from './redis-kit.js';

@@ -5,12 +5,12 @@
  * the provider knows.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { startPrometheus, type ActiveTarget, type LivePrometheus } from '../../alerts/live/prometheus.js';
-import { POD_NAME_LABEL } from '../../alerts/live/scrape-config.js';
-import { sampleValue } from '../../example-app/cache/metrics/exposition.js';
+import { startPrometheus, type ActiveTarget, type LivePrometheus } from '../prometheus/prometheus.js';
+import { POD_NAME_LABEL } from '../prometheus/scrape-config.js';
+import { sampleValue } from '../../lib/1-ground/exposition.js';
 import { LoadClient } from '../../example-app/market-data/load-client.js';
-import { POLICY_KEY, renderedConfigMapName } from '../../operator/names.js';
-import { waitFor } from '../local/process.js';
+import { POLICY_KEY, renderedConfigMapName } from '../../lib/3-policy/names.js';
+import { waitFor } from '../../testkit/process.js';
 import type { Provider } from '../providers/provider.js';
 
 /** Container port names of the release's /metrics: the services' `http`, the operator's `metrics`. */

@@ -4,10 +4,10 @@
  * from just before kubectl starts to the moment the last Pod annotation arrives on a watch.
  */
 import { KubeConfig } from '@kubernetes/client-node';
-import { HttpKubeClient } from '../../operator/kube/client.js';
-import { Informer } from '../../operator/kube/informer.js';
-import { resources, type KubeObject } from '../../operator/kube/resources.js';
-import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../../operator/names.js';
+import { HttpKubeClient } from '../../lib/2-kube/client.js';
+import { Informer } from '../../lib/2-kube/informer.js';
+import { resources, type KubeObject } from '../../lib/2-kube/resources.js';
+import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../../lib/3-policy/names.js';
 import type { Scenario } from './scenario.js';
 import { percentile } from './stats.js';
 

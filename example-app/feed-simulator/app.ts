@@ -5,10 +5,10 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Registry } from 'prom-client';
-import { InvalidOptionError } from '../cache/errors.js';
-import type { Logger } from '../cache/log.js';
-import { metrics } from '../cache/metrics/names.js';
-import { counter } from '../cache/metrics/prom.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
+import type { Logger } from '../../lib/1-ground/log.js';
+import { metrics } from '../../lib/1-ground/metric-names.js';
+import { counter } from '../../lib/1-ground/prom.js';
 import { HttpError, sendJson, type Route } from '../service-kit/http.js';
 import type { ServerLimits } from '../service-kit/limits.js';
 import { createService, type Service } from '../service-kit/server.js';

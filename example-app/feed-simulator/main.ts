@@ -1,6 +1,6 @@
 /** `npm run start:feed-simulator`: env PORT (default 8090), RATE_LIMIT (req/s, default 50), LATENCY_MS (default 20), HTTP_* limits (service-kit/limits.ts). */
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { createLogger } from '../cache/log.js';
+import { createLogger } from '../../lib/1-ground/log.js';
 import { envInt } from '../service-kit/env.js';
 import { readServerLimits } from '../service-kit/limits.js';
 import { installProcessGuard } from '../service-kit/process-guard.js';

@@ -3,7 +3,7 @@
  * continuously at `ratePerSec`; a request that finds no token is refused with the time
  * until the next one, which becomes the 429's Retry-After.
  */
-import { InvalidOptionError } from '../cache/errors.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 
 export interface RateLimitDecision {
   readonly allowed: boolean;

@@ -3,7 +3,7 @@
  * well-known ones first, the rest generated from a fixed seed so every process (the
  * simulator, each market-data pod, the benchmarks) agrees on the same list.
  */
-import { seededRandom } from '../cache/random.js';
+import { seededRandom } from '../../lib/1-ground/random.js';
 const NAMED = [
   'AAPL', 'MSFT', 'GOOGL', 'NVDA', 'SPY', 'TSLA', 'AMZN', 'META', 'QQQ', 'IWM',
   'JPM', 'V', 'MA', 'UNH', 'XOM', 'JNJ', 'WMT', 'PG', 'HD', 'CVX',

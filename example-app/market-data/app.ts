@@ -7,9 +7,9 @@
  * CurrentRedis closes it after `close()`).
  */
 import type { Registry } from 'prom-client';
-import { createCache, type Cache } from '../cache/index.js';
-import type { Logger } from '../cache/log.js';
-import type { CachePolicy } from '../cache/policy/types.js';
+import { createCache, type Cache } from '../../lib/4-cache/index.js';
+import type { Logger } from '../../lib/1-ground/log.js';
+import type { CachePolicy } from '../../lib/3-policy/types.js';
 import { HttpError, sendJson, type Route } from '../service-kit/http.js';
 import type { ServerLimits } from '../service-kit/limits.js';
 import { createService, type Service } from '../service-kit/server.js';

@@ -1,5 +1,5 @@
 /** Market-data failures, each with a stable code; the HTTP and WS layers branch on the class. */
-import { HerdguardError } from '../cache/errors.js';
+import { HerdguardError } from '../../lib/1-ground/errors.js';
 import { SYMBOL_PATTERN } from '../feed-simulator/universe.js';
 
 export class MalformedSymbolError extends HerdguardError {

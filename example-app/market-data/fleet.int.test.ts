@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { waitFor } from '../../e2e/local/process.js';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { waitFor } from '../../testkit/process.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { quoteChannel } from './feed/redis-bus.js';
 import { leaseKey } from './feed/redis-lease.js';
 import { LoadClient } from './load-client.js';

@@ -1,6 +1,6 @@
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { COMMON_CODES, fuzzService, RSS_GROWTH_AFTER_HALFWAY_MIB, RSS_LIMIT_MIB, writeReport, type FuzzReport } from '../service-kit/fuzz/report.js';
 import { inMiB, rssBytes } from '../service-kit/fuzz/rss.js';
 import { generateFrameInputs, runWsCampaign, type WsStats } from '../service-kit/fuzz/ws-campaign.js';

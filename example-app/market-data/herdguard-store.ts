@@ -1,5 +1,5 @@
 /** The protected quote path: every read goes through the herdguard cache, keyed `quote:<SYMBOL>`. */
-import { NOT_FOUND, type Cache } from '../cache/index.js';
+import { NOT_FOUND, type Cache } from '../../lib/4-cache/index.js';
 import type { Quote } from './quote.js';
 import { quoteKey, type QuoteStore } from './quote-store.js';
 import { UPSTREAM_NOT_FOUND, type Upstream } from './upstream.js';

@@ -1,5 +1,5 @@
 /** Maps quote-path failures to HTTP answers that say what happened and when to retry. */
-import { HerdguardError, LeaseWaitTimeoutError, NotFoundError, OriginRejectedError, OriginTimeoutError } from '../cache/errors.js';
+import { HerdguardError, LeaseWaitTimeoutError, NotFoundError, OriginRejectedError, OriginTimeoutError } from '../../lib/1-ground/errors.js';
 import { HttpError } from '../service-kit/http.js';
 import { MalformedSymbolError, UnknownSymbolError, UpstreamLimitedError } from './errors.js';
 

@@ -8,7 +8,7 @@
  */
 import { parseArgs } from 'node:util';
 import { WebSocket } from 'ws';
-import { InvalidOptionError } from '../cache/errors.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 import { FanOutLatency } from './fan-out-latency.js';
 import { CloseCode, REBALANCED_QUERY } from './ws/close-codes.js';
 

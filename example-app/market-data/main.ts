@@ -6,9 +6,9 @@
  */
 import { hostname } from 'node:os';
 import { Registry, collectDefaultMetrics } from 'prom-client';
-import { parsePolicySpec } from '../cache/index.js';
-import { createLogger } from '../cache/log.js';
-import { InvalidOptionError } from '../cache/errors.js';
+import { parsePolicySpec } from '../../lib/4-cache/index.js';
+import { createLogger } from '../../lib/1-ground/log.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 import { envInt, envRedisUrl, envString, envUrl } from '../service-kit/env.js';
 import { startLivePolicy } from '../service-kit/policy.js';
 import { DEFAULT_SERVER_LIMITS, readServerLimits } from '../service-kit/limits.js';

@@ -1,7 +1,7 @@
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
-import { waitFor } from '../../e2e/local/process.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
+import { waitFor } from '../../testkit/process.js';
 import { quoteChannel } from './feed/redis-bus.js';
 import { getJson, scrapeMetric, startFeedSimulator, startMarketData, type RunningService } from './testing/stack.js';
 import { openClient, upgradeStatus } from './testing/ws-client.js';

@@ -4,7 +4,7 @@
  * SET with one fixed TTL, no coalescing), kept only so benchmarks and the demo can show
  * the herd it causes side by side with the fix.
  */
-import { NotFoundError } from '../cache/errors.js';
+import { NotFoundError } from '../../lib/1-ground/errors.js';
 import { toQuote, type Quote } from './quote.js';
 import type { RedisHandle } from './redis-primary.js';
 import { UPSTREAM_NOT_FOUND, type Upstream } from './upstream.js';

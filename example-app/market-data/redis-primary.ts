@@ -11,10 +11,10 @@
  * only host:port, and the chart's Redis requires AUTH).
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import type { Cache } from '../cache/cache/types.js';
-import { createRedisClient } from '../cache/l2/redis-client.js';
-import { silentLogger, type Logger } from '../cache/log.js';
-import type { RenderedPolicy } from '../cache/policy/types.js';
+import type { Cache } from '../../lib/4-cache/cache/types.js';
+import { createRedisClient } from '../../lib/4-cache/l2/redis-client.js';
+import { silentLogger, type Logger } from '../../lib/1-ground/log.js';
+import type { RenderedPolicy } from '../../lib/3-policy/types.js';
 import { RedisConnectionManager, type RedisAddress } from '../service-kit/redis.js';
 
 /** What Redis users in this process need: the command client on the current primary, read per call. */

@@ -1,7 +1,7 @@
 /** Waits for the first Redis connection at startup, so the service never reports ready without its store. */
 import type { Redis } from 'ioredis';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { HerdguardError, redactCredentials } from '../cache/errors.js';
+import { HerdguardError, redactCredentials } from '../../lib/1-ground/errors.js';
 
 export async function waitForRedis(redis: Redis, url: string, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;

@@ -5,9 +5,9 @@
  */
 import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
-import { InvalidOptionError, NOT_FOUND } from '../cache/index.js';
-import { createLogger, type Logger } from '../cache/log.js';
-import type { CachePolicy, RenderedPolicy } from '../cache/policy/types.js';
+import { InvalidOptionError, NOT_FOUND } from '../../lib/4-cache/index.js';
+import { createLogger, type Logger } from '../../lib/1-ground/log.js';
+import type { CachePolicy, RenderedPolicy } from '../../lib/3-policy/types.js';
 import { startLivePolicy } from '../service-kit/policy.js';
 import { RecentKeys, RedisConnectionManager, originCallCounter, warmWithinOriginBudget } from '../service-kit/redis.js';
 import { createService, type Service } from '../service-kit/server.js';

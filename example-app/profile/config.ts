@@ -1,5 +1,5 @@
 /** The profile service's configuration, read from the environment with precise errors. */
-import { InvalidOptionError } from '../cache/errors.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 import { envInt, envRedisUrl, envString, envUrl, type Env } from '../service-kit/env.js';
 import { readServerLimits, type ServerLimits } from '../service-kit/limits.js';
 import { CACHE_IMPLS, type CacheImpl } from './stores/store.js';

@@ -5,7 +5,7 @@
  */
 import pg from 'pg';
 import { Gauge, type Registry } from 'prom-client';
-import { metrics } from '../cache/metrics/names.js';
+import { metrics } from '../../lib/1-ground/metric-names.js';
 import type { Profile, ProfilePatch } from './model.js';
 
 export const SCHEMA_SQL = `CREATE TABLE IF NOT EXISTS profiles (

@@ -2,8 +2,8 @@
  * The built-in policy used when HERDGUARD_POLICY_FILE is not set. The same spec lives in
  * policy.default.yaml as a sample; a unit test keeps the two equal.
  */
-import { parsePolicySpec } from '../cache/policy/load.js';
-import type { CachePolicy } from '../cache/policy/types.js';
+import { parsePolicySpec } from '../../lib/3-policy/load.js';
+import type { CachePolicy } from '../../lib/3-policy/types.js';
 
 export const DEFAULT_POLICY_SPEC = {
   targetRef: { kind: 'Deployment', name: 'profile' },

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parsePolicyDocument } from '../cache/policy/load.js';
+import { parsePolicyDocument } from '../../lib/3-policy/load.js';
 import { defaultPolicy } from './default-policy.js';
 import { CliFlagError, parseFlags } from './flags.js';
 import { SEED_FLAGS } from './seeding.js';

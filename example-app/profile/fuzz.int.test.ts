@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../e2e/local/postgres.js';
-import { freePort, startProcess, waitFor, type Managed } from '../../e2e/local/process.js';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
+import { startPostgres, type PostgresServer } from '../../testkit/postgres.js';
+import { freePort, startProcess, waitFor, type Managed } from '../../testkit/process.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { COMMON_CODES, fuzzService, RSS_GROWTH_AFTER_HALFWAY_MIB, RSS_LIMIT_MIB, type FuzzReport } from '../service-kit/fuzz/report.js';
 import { seedProfiles } from './seeding.js';
 

@@ -1,5 +1,5 @@
 /** One profile service process: `npm run start:profile`, configured by env (see config.ts). */
-import { createLogger } from '../cache/log.js';
+import { createLogger } from '../../lib/1-ground/log.js';
 import { installProcessGuard } from '../service-kit/process-guard.js';
 import { exitOnSignals } from '../service-kit/server.js';
 import { createProfileApp } from './app.js';

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startPostgres, type PostgresServer } from '../../e2e/local/postgres.js';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
-import { silentLogger } from '../cache/log.js';
+import { startPostgres, type PostgresServer } from '../../testkit/postgres.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
+import { silentLogger } from '../../lib/1-ground/log.js';
 import { createProfileApp, type ProfileApp } from './app.js';
 import { seedProfiles } from './seeding.js';
 

@@ -1,5 +1,5 @@
 /** GET and PUT /users/:id over a ProfileStore, with the HTTP meaning of each failure. */
-import { HerdguardError } from '../cache/errors.js';
+import { HerdguardError } from '../../lib/1-ground/errors.js';
 import { HttpError, readJsonBody, sendJson, type Route } from '../service-kit/http.js';
 import { parseProfilePatch, parseUserId } from './model.js';
 import { ProfileNotFoundError, type ProfileStore } from './stores/store.js';

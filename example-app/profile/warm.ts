@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Registry } from 'prom-client';
-import { parsePolicyDocument } from '../cache/policy/load.js';
+import { parsePolicyDocument } from '../../lib/3-policy/load.js';
 import { envRedisUrl } from '../service-kit/env.js';
 import { createRedisClient, createStore } from './app.js';
 import { ProfileDb } from './db.js';

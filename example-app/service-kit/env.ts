@@ -2,7 +2,7 @@
  * Reading configuration from the environment with errors that name the variable,
  * what it held and what is accepted.
  */
-import { InvalidOptionError } from '../cache/errors.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 
 export type Env = Readonly<Record<string, string | undefined>>;
 

@@ -1,6 +1,6 @@
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { redactCredentials } from '../cache/errors.js';
+import { redactCredentials } from '../../lib/1-ground/errors.js';
 import { refusal } from './refusal.test-helpers.js';
 import { envRedisUrl } from './env.js';
 

@@ -4,7 +4,7 @@
  * value. README.md ("Server limits") lists them.
  */
 import type { Server } from 'node:http';
-import { InvalidOptionError } from '../cache/errors.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 import { envInt, type Env } from './env.js';
 
 export interface ServerLimits {

@@ -1,6 +1,6 @@
 import { createServer } from 'node:http';
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../cache/errors.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, readServerLimits } from './limits.js';
 
 describe('HTTP server limits', () => {

@@ -8,9 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { HerdguardError } from '../cache/errors.js';
-import { silentLogger } from '../cache/log.js';
-import type { PolicyUpdate } from '../cache/policy/source.js';
+import { HerdguardError } from '../../lib/1-ground/errors.js';
+import { silentLogger } from '../../lib/1-ground/log.js';
+import type { PolicyUpdate } from '../../lib/3-policy/source.js';
 import { startLivePolicy, type LivePolicy } from './policy.js';
 
 const doc = (generation: number, extra: Record<string, unknown> = {}, prefix = 'user:') =>

@@ -8,7 +8,7 @@ const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 // handles, then its own metrics. Without the guard, the first would end it with code 1.
 const SCRIPT = `
 import { Registry } from 'prom-client';
-import { createLogger } from './example-app/cache/log.ts';
+import { createLogger } from './lib/1-ground/log.ts';
 import { installProcessGuard } from './example-app/service-kit/process-guard.ts';
 const registry = new Registry();
 installProcessGuard({ service: 'guarded', registry, logger: createLogger({ service: 'guarded' }) });

@@ -6,9 +6,9 @@
  * being swallowed here.
  */
 import type { Registry } from 'prom-client';
-import type { Logger } from '../cache/log.js';
-import { metrics } from '../cache/metrics/names.js';
-import { counter } from '../cache/metrics/prom.js';
+import type { Logger } from '../../lib/1-ground/log.js';
+import { metrics } from '../../lib/1-ground/metric-names.js';
+import { counter } from '../../lib/1-ground/prom.js';
 
 export type EscapedKind = 'uncaught_exception' | 'unhandled_rejection';
 

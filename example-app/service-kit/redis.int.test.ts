@@ -1,12 +1,12 @@
 import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
-import { createCache } from '../cache/index.js';
-import type { RenderedPolicy } from '../cache/policy/types.js';
-import { FakeClock } from '../cache/testing/fake-clock.js';
-import { ready } from '../cache/testing/redis-fixture.js';
-import { testPolicy } from '../cache/testing/policy.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
+import { createCache } from '../../lib/4-cache/index.js';
+import type { RenderedPolicy } from '../../lib/3-policy/types.js';
+import { FakeClock } from '../../testkit/cache/fake-clock.js';
+import { ready } from '../../testkit/cache/redis-fixture.js';
+import { testPolicy } from '../../testkit/cache/policy.js';
 import { RecentKeys, RedisConnectionManager, originCallCounter, warmWithinOriginBudget } from './redis.js';
 
 let servers: RedisServer[] = [];

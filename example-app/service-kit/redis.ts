@@ -10,13 +10,13 @@
 import type { Redis } from 'ioredis';
 import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
-import type { Cache, Factory } from '../cache/cache/types.js';
-import { HerdguardError } from '../cache/errors.js';
-import { createRedisClient } from '../cache/l2/redis-client.js';
-import { silentLogger, type Logger } from '../cache/log.js';
-import { metrics } from '../cache/metrics/names.js';
-import { parseDuration } from '../cache/policy/duration.js';
-import type { RenderedPolicy } from '../cache/policy/types.js';
+import type { Cache, Factory } from '../../lib/4-cache/cache/types.js';
+import { HerdguardError } from '../../lib/1-ground/errors.js';
+import { createRedisClient } from '../../lib/4-cache/l2/redis-client.js';
+import { silentLogger, type Logger } from '../../lib/1-ground/log.js';
+import { metrics } from '../../lib/1-ground/metric-names.js';
+import { parseDuration } from '../../lib/1-ground/duration.js';
+import type { RenderedPolicy } from '../../lib/3-policy/types.js';
 
 export interface RedisAddress {
   readonly host: string;

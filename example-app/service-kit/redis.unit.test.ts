@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RenderedPolicy } from '../cache/policy/types.js';
+import type { RenderedPolicy } from '../../lib/3-policy/types.js';
 import { failoverTiming, suspectWindow, urlForAddress, warmupCurrent } from './redis.js';
 
 const timing = { detectAfterMs: 1500, checkIntervalMs: 250 };

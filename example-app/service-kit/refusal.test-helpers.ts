@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../cache/errors.js';
+import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 
 /** The InvalidOptionError `fn` throws; any other outcome fails the test. */
 export function refusal(fn: () => unknown): InvalidOptionError {

@@ -7,9 +7,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import type { Registry } from 'prom-client';
-import type { Logger } from '../cache/log.js';
-import { metrics } from '../cache/metrics/names.js';
-import { counter, histogram } from '../cache/metrics/prom.js';
+import type { Logger } from '../../lib/1-ground/log.js';
+import { metrics } from '../../lib/1-ground/metric-names.js';
+import { counter, histogram } from '../../lib/1-ground/prom.js';
 import { answerClientErrors, CLIENT_ERROR_CODES, type InFlight } from './client-errors.js';
 import { HttpError, Router, sendError, sendJson, type Route } from './http.js';
 import { applyServerLimits, DEFAULT_SERVER_LIMITS, type ServerLimits } from './limits.js';

@@ -19,7 +19,7 @@ const PACKAGE_MANAGERS = ['npm', 'npx', 'corepack', 'yarn', 'pnpm', 'apt', 'apt-
 /** Entry points the chart and the Dockerfile run. */
 const ENTRY_POINTS = [
   'app/operator/main.js', 'app/example-app/profile/main.js', 'app/example-app/profile/seed.js', 'app/example-app/market-data/main.js',
-  'app/example-app/feed-simulator/main.js', 'app/example-app/cache/policy/kube-source.js', 'app/operator/chaos/pausing-main.js',
+  'app/example-app/feed-simulator/main.js', 'app/lib/4-cache/sources/kube-source.js', 'app/operator/chaos/pausing-main.js',
 ];
 
 /** buildah with the store flags images/local/lib.sh uses, and the image names it builds. */

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { startRedis } from '../../e2e/local/redis.js';
+import { startRedis } from '../../testkit/redis.js';
 import { FailoverBrain } from './brain.js';
 import { fenceBoundMs } from './fence.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';

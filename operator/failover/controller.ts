@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { parseDuration } from '../../example-app/cache/policy/duration.js';
+import { parseDuration } from '../../lib/1-ground/duration.js';
 import type { Controller, ReconcileContext, ReconcileOutcome, SetupContext } from '../controller.js';
-import { sleepOn, type Clock as KubeClock } from '../kube/clock.js';
-import type { Informer } from '../kube/informer.js';
-import { objectKey, resources } from '../kube/resources.js';
-import type { CachePolicyObject, PodObject, WorkloadObject } from '../policy/types.js';
+import { sleepOn, type Clock as KubeClock } from '../../lib/1-ground/clock.js';
+import type { Informer } from '../../lib/2-kube/informer.js';
+import { objectKey, resources } from '../../lib/2-kube/resources.js';
+import type { CachePolicyObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
 import { FailoverBrain, type FailoverConfig, type FailoverSeams } from './brain.js';
 import type { Clock } from './clock.js';
 import { kubeSeams, recordFrom, type KubeSeamsInput } from './kube-seams.js';

@@ -2,7 +2,7 @@
  * Failures of the failover brain, each with a stable `code` (callers branch on class or
  * code, never on the message).
  */
-import { HerdguardError } from '../../example-app/cache/errors.js';
+import { HerdguardError } from '../../lib/1-ground/errors.js';
 
 /** A Redis admin command (INFO, REPLICAOF, FAILOVER) failed or timed out. */
 export class RedisCommandError extends HerdguardError {

@@ -4,7 +4,7 @@
  * before any client write can land.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { EPOCH_KEY } from '../../example-app/cache/lease/keys.js';
+import { EPOCH_KEY } from '../../lib/4-cache/lease/keys.js';
 import { systemClock } from './clock.js';
 import { fenceBoundMs, fencePlan } from './fence.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';

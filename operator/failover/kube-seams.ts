@@ -6,12 +6,12 @@
  * watch). Status patches carry the resourceVersion they were computed from.
  */
 import type { ReconcileContext } from '../controller.js';
-import { sleepOn } from '../kube/clock.js';
-import { isConflict } from '../kube/errors.js';
-import type { Informer } from '../kube/informer.js';
-import { resources } from '../kube/resources.js';
+import { sleepOn } from '../../lib/1-ground/clock.js';
+import { isConflict } from '../../lib/2-kube/errors.js';
+import type { Informer } from '../../lib/2-kube/informer.js';
+import { resources } from '../../lib/2-kube/resources.js';
 import { selectorMatches } from '../policy/selector.js';
-import type { CachePolicyObject, PodObject, WorkloadObject } from '../policy/types.js';
+import type { CachePolicyObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
 import type { FailoverSeams } from './brain.js';
 import type { WarmupRequest } from './cold.js';
 import { emptyRecord, type RedisRecord } from './decide.js';

@@ -1,7 +1,7 @@
 /** The failover brain's metrics, built from the metric-name contract. Pod labels are bounded by the StatefulSet size. */
 import type { Registry } from 'prom-client';
-import { labelValues, metrics } from '../../example-app/cache/metrics/names.js';
-import { counter, gauge, histogram } from '../../example-app/cache/metrics/prom.js';
+import { labelValues, metrics } from '../../lib/1-ground/metric-names.js';
+import { counter, gauge, histogram } from '../../lib/1-ground/prom.js';
 import { STEPS } from './promotion.js';
 import { HoldReason, PromotionReason } from './reasons.js';
 import type { Health } from './world.js';

@@ -4,11 +4,11 @@
  */
 import { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startControlPlane, type ControlPlane } from '../../e2e/cluster/local.js';
-import { HttpKubeClient } from '../kube/client.js';
-import { resources, type KubeObject } from '../kube/resources.js';
+import { startControlPlane, type ControlPlane } from '../../testkit/control-plane/control-plane.js';
+import { HttpKubeClient } from '../../lib/2-kube/client.js';
+import { resources, type KubeObject } from '../../lib/2-kube/resources.js';
 import { emptyRecord, type RedisRecord } from './decide.js';
-import { FIELD_MANAGER, MANAGED_BY_LABEL } from '../names.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL } from '../../lib/3-policy/names.js';
 import { RECORD_KEY, RECORD_LABEL, recordConfigMapName, RecordStore } from './record-store.js';
 
 const NS = 'hg-record';

@@ -7,10 +7,10 @@
  * metadata.resourceVersion is conditional. Every write carries the operator's managed-by
  * label: the chart admits the operator's ConfigMap writes only on objects so marked.
  */
-import type { KubeClient } from '../kube/client.js';
-import { isConflict } from '../kube/errors.js';
-import { resources, type KubeObject } from '../kube/resources.js';
-import { FIELD_MANAGER, MANAGED_BY_LABEL } from '../names.js';
+import type { KubeClient } from '../../lib/2-kube/client.js';
+import { isConflict } from '../../lib/2-kube/errors.js';
+import { resources, type KubeObject } from '../../lib/2-kube/resources.js';
+import { FIELD_MANAGER, MANAGED_BY_LABEL } from '../../lib/3-policy/names.js';
 import type { RedisRecord } from './decide.js';
 import { PromotionStoreError } from './errors.js';
 

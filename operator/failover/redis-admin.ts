@@ -4,7 +4,7 @@
  * Holds one admin connection per Redis pod, bounded by the StatefulSet's pods.
  */
 import { Redis } from 'ioredis';
-import { EPOCH_KEY } from '../../example-app/cache/lease/keys.js';
+import { EPOCH_KEY } from '../../lib/4-cache/lease/keys.js';
 import type { Clock } from './clock.js';
 import type { FenceSettings } from './fence.js';
 import { PromotionStepError, RedisCommandError } from './errors.js';

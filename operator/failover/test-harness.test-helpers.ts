@@ -4,8 +4,8 @@
  * to real I/O. Used by the failover integration tests.
  */
 import { Redis } from 'ioredis';
-import { startRedis, type RedisServer } from '../../e2e/local/redis.js';
-import { NotLeaderError } from '../kube/errors.js';
+import { startRedis, type RedisServer } from '../../testkit/redis.js';
+import { NotLeaderError } from '../../lib/2-kube/errors.js';
 import type { FailoverConfig, FailoverSeams } from './brain.js';
 import type { Clock } from './clock.js';
 import type { WarmupRequest } from './cold.js';

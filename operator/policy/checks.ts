@@ -1,9 +1,9 @@
 /** Named pure checks over the gathered input; each returns a Verdict with a documented reason. */
-import { POLICY_REFUSED_ANNOTATION, parseRefusalAnnotation, type Refusal } from '../../example-app/cache/policy/refusal.js';
-import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../names.js';
+import { POLICY_REFUSED_ANNOTATION, parseRefusalAnnotation, type Refusal } from '../../lib/3-policy/refusal.js';
+import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../../lib/3-policy/names.js';
 import { Reason, type Verdict } from '../reasons.js';
 import type { PolicyInput } from './input.js';
-import type { PodObject } from './types.js';
+import type { PodObject } from '../../lib/3-policy/objects.js';
 
 const verdict = (ok: boolean, reason: Reason, message: string): Verdict => ({ ok, reason, message });
 

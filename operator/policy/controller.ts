@@ -5,15 +5,15 @@
  */
 import type { Gauge } from 'prom-client';
 import type { Controller, ReconcileContext, ReconcileOutcome, SetupContext } from '../controller.js';
-import { isNotFound } from '../kube/errors.js';
-import type { Informer } from '../kube/informer.js';
-import { objectKey, resources, splitKey, type KubeObject } from '../kube/resources.js';
-import { FIELD_MANAGER, FINALIZER, MANAGED_BY_LABEL, POLICY_LABEL, renderedConfigMapName } from '../names.js';
+import { isNotFound } from '../../lib/2-kube/errors.js';
+import type { Informer } from '../../lib/2-kube/informer.js';
+import { objectKey, resources, splitKey, type KubeObject } from '../../lib/2-kube/resources.js';
+import { FIELD_MANAGER, FINALIZER, MANAGED_BY_LABEL, POLICY_LABEL, renderedConfigMapName } from '../../lib/3-policy/names.js';
 import { Reason } from '../reasons.js';
 import { evaluate, type PolicyPlan } from './evaluate.js';
 import type { PolicyInput } from './input.js';
 import { selectorMatches } from './selector.js';
-import type { CachePolicyObject, ConfigMapObject, PodObject, WorkloadObject } from './types.js';
+import type { CachePolicyObject, ConfigMapObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
 
 const DONE: ReconcileOutcome = { result: 'success' };
 

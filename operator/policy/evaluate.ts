@@ -2,13 +2,13 @@
  * The pure heart of the CachePolicy reconcile: from one Input, the ConfigMap to apply (if
  * any), the status to write (if it changed) and the Events for condition transitions.
  */
-import { canonical } from '../kube/canonical.js';
-import { FINALIZER } from '../names.js';
+import { canonical } from '../../lib/2-kube/canonical.js';
+import { FINALIZER } from '../../lib/3-policy/names.js';
 import { ConditionType, Reason, type Verdict } from '../reasons.js';
 import { checkRedis, checkTargetApplied, countTargets } from './checks.js';
 import type { PolicyInput } from './input.js';
 import { configMapUpToDate, desiredConfigMap } from './render.js';
-import type { CachePolicyStatus, Condition, ConditionStatus } from './types.js';
+import type { CachePolicyStatus, Condition, ConditionStatus } from '../../lib/3-policy/objects.js';
 
 export interface PolicyEvent {
   readonly type: 'Normal' | 'Warning';

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { APPLIED_GENERATION_ANNOTATION, FINALIZER, POLICY_KEY } from '../names.js';
+import { APPLIED_GENERATION_ANNOTATION, FINALIZER, POLICY_KEY } from '../../lib/3-policy/names.js';
 import { Reason } from '../reasons.js';
 import { evaluate, mergeConditions } from './evaluate.js';
 import type { PolicyInput } from './input.js';
 import { desiredConfigMap } from './render.js';
-import type { CachePolicyObject, PodObject, WorkloadObject } from './types.js';
+import type { CachePolicyObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
 
 const NOW = Date.parse('2026-01-01T00:00:00Z');
 

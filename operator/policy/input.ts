@@ -1,5 +1,5 @@
 /** Everything one reconcile looks at, gathered from the informer caches: no API reads. */
-import type { CachePolicyObject, ConfigMapObject, PodObject, WorkloadObject } from './types.js';
+import type { CachePolicyObject, ConfigMapObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
 
 export interface PolicyInput {
   readonly policy: CachePolicyObject;

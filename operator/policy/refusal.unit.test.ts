@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { POLICY_REFUSED_ANNOTATION, refusalAnnotationValue } from '../../example-app/cache/policy/refusal.js';
-import { APPLIED_GENERATION_ANNOTATION, FINALIZER } from '../names.js';
+import { POLICY_REFUSED_ANNOTATION, refusalAnnotationValue } from '../../lib/3-policy/refusal.js';
+import { APPLIED_GENERATION_ANNOTATION, FINALIZER } from '../../lib/3-policy/names.js';
 import { Reason } from '../reasons.js';
 import { evaluate } from './evaluate.js';
 import type { PolicyInput } from './input.js';
-import type { CachePolicyObject, PodObject } from './types.js';
+import type { CachePolicyObject, PodObject } from '../../lib/3-policy/objects.js';
 
 const policy: CachePolicyObject = {
   metadata: { name: 'profile', namespace: 'shop', uid: 'u1', generation: 4, resourceVersion: '10', finalizers: [FINALIZER] },

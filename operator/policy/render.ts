@@ -1,8 +1,8 @@
 /** The rendered document and the ConfigMap that carries it: pure, deterministic. */
-import type { RenderedPolicy } from '../../example-app/cache/policy/types.js';
-import { GROUP, KIND, VERSION } from '../crd/cachepolicy-crd.js';
-import { MANAGED_BY_LABEL, FIELD_MANAGER, POLICY_KEY, POLICY_LABEL, renderedConfigMapName } from '../names.js';
-import type { CachePolicyObject, ConfigMapObject } from './types.js';
+import type { RenderedPolicy } from '../../lib/3-policy/types.js';
+import { GROUP, KIND, VERSION } from '../../lib/3-policy/crd.js';
+import { MANAGED_BY_LABEL, FIELD_MANAGER, POLICY_KEY, POLICY_LABEL, renderedConfigMapName } from '../../lib/3-policy/names.js';
+import type { CachePolicyObject, ConfigMapObject } from '../../lib/3-policy/objects.js';
 
 type RenderedRedis = NonNullable<RenderedPolicy['redis']>;
 

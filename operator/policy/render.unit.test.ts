@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { renderPolicy, renderRedis } from './render.js';
-import type { CachePolicyObject, CachePolicyStatus } from './types.js';
+import type { CachePolicyObject, CachePolicyStatus } from '../../lib/3-policy/objects.js';
 
 const policy = (status?: CachePolicyStatus): CachePolicyObject => ({
   metadata: { name: 'profile', namespace: 'shop', uid: 'u1', generation: 2 },

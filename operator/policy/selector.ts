@@ -1,4 +1,4 @@
-import type { LabelSelector } from './types.js';
+import type { LabelSelector } from '../../lib/3-policy/objects.js';
 
 /** Whether labels satisfy a metav1.LabelSelector (an empty selector matches nothing, as for workloads). */
 export function selectorMatches(sel: LabelSelector | undefined, labels: Record<string, string> = {}): boolean {

@@ -6,7 +6,7 @@
  */
 import { Redis } from 'ioredis';
 import { WebSocket } from 'ws';
-import { waitFor } from '../../../e2e/local/process.js';
+import { waitFor } from '../../../testkit/process.js';
 import { SYMBOLS } from '../../../example-app/feed-simulator/universe.js';
 import { getJson } from '../../../example-app/market-data/testing/stack.js';
 import { progress } from '../progress.js';

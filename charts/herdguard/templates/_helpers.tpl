@@ -183,7 +183,7 @@ imagePullSecrets:
 {{- end -}}
 {{- end -}}
 
-{{/* The ConfigMap the operator renders a CachePolicy into (operator/names.ts renderedConfigMapName). */}}
+{{/* The ConfigMap the operator renders a CachePolicy into (lib/3-policy/names.ts renderedConfigMapName). */}}
 {{- define "herdguard.policyConfigMap" -}}
 {{- printf "%s-herdguard-policy" .policy -}}
 {{- end -}}

@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { pidAlive } from '../detached.js';
+import { pidAlive } from '../../../testkit/control-plane/detached.js';
 import { BRIDGE, NODE_IP, POD_CIDR, type NodeLayout } from './layout.js';
 
 const exec = promisify(execFile);

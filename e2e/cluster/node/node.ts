@@ -7,9 +7,9 @@
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { kubeBinDir } from '../binaries.js';
-import { pidAlive, spawnDetached, stopPid } from '../detached.js';
-import { kubectlAt } from '../local.js';
+import { kubeBinDir } from '../../../testkit/control-plane/binaries.js';
+import { pidAlive, spawnDetached, stopPid } from '../../../testkit/control-plane/detached.js';
+import { kubectlAt } from '../../../testkit/control-plane/control-plane.js';
 import {
   apiserverArgs, auditPolicy, cniConflist, containerdConfig, controllerManagerArgs, etcdArgs, kubeProxyConfig, kubeconfig,
   kubeletArgs, kubeletConfig, schedulerArgs,

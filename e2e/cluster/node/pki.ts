@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EC, openssl, signed } from '../certs.js';
+import { EC, openssl, signed } from '../../../testkit/control-plane/certs.js';
 import { API_SERVICE_IP, CLUSTER_DOMAIN, NODE_IP, NODE_NAME } from './layout.js';
 import type { ClientIdentity } from './configs.js';
 

@@ -5,7 +5,7 @@
  * load balancer sees a herd. Between rounds, admits() answers whether this pod takes a new
  * connection (fair-share.ts). Two timers (the round and the pacer), owned here, stopped by stop().
  */
-import type { Logger } from '../../cache/log.js';
+import type { Logger } from '../../../lib/1-ground/log.js';
 import { admits, connectionsToShed, type FairShareOptions } from './fair-share.js';
 import type { FleetRegistry } from './fleet-registry.js';
 

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { silentLogger } from '../../cache/log.js';
+import { silentLogger } from '../../../lib/1-ground/log.js';
 import { WsBalancer } from './balancer.js';
 import type { FleetRegistry } from './fleet-registry.js';
 

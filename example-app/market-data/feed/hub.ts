@@ -5,9 +5,9 @@
  * for all of them. The map is bounded by the configured symbol list.
  */
 import type { Registry } from 'prom-client';
-import type { Logger } from '../../cache/log.js';
-import { metrics } from '../../cache/metrics/names.js';
-import { counter, gauge } from '../../cache/metrics/prom.js';
+import type { Logger } from '../../../lib/1-ground/log.js';
+import { metrics } from '../../../lib/1-ground/metric-names.js';
+import { counter, gauge } from '../../../lib/1-ground/prom.js';
 import type { Quote } from '../quote.js';
 import { FeedLoop, type FeedLoopDeps } from './loop.js';
 import type { Receiver, StopReason } from './types.js';

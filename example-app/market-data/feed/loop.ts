@@ -5,7 +5,7 @@
  * It stops — and releases the lease — when its owner says so or when a fan-out finds no
  * receiver left: it never keeps sleeping and sending into the void.
  */
-import type { Logger } from '../../cache/log.js';
+import type { Logger } from '../../../lib/1-ground/log.js';
 import type { Quote } from '../quote.js';
 import type { QuoteStore } from '../quote-store.js';
 import type { Clock } from './clock.js';

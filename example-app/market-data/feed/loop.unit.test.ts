@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
-import { silentLogger } from '../../cache/log.js';
+import { silentLogger } from '../../../lib/1-ground/log.js';
 import { FeedHub } from './hub.js';
 import { CountingQuotes, FakeClock, MemoryBus, MemoryLease, flush } from './testing.js';
 import type { QuoteEvent, Receiver } from './types.js';

@@ -9,7 +9,7 @@
  * delivered once: loops ignore a quote not newer than their last).
  */
 import type { Redis } from 'ioredis';
-import type { Logger } from '../../cache/log.js';
+import type { Logger } from '../../../lib/1-ground/log.js';
 import type { FollowedRedis } from '../redis-primary.js';
 import { toQuote, type Quote } from '../quote.js';
 import { toEvent } from './loop.js';

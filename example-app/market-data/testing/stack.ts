@@ -1,12 +1,12 @@
 /**
  * Real processes for the market-data integration tests and benchmarks: a feed simulator
  * and N market-data pods (node + tsx), each on its own port, logging to a file, stopped by
- * their owner. Redis comes from e2e/local/redis.ts.
+ * their owner. Redis comes from testkit/redis.ts.
  */
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { freePort, startProcess, waitFor, type Managed } from '../../../e2e/local/process.js';
-import { sampleValue } from '../../cache/metrics/exposition.js';
+import { freePort, startProcess, waitFor, type Managed } from '../../../testkit/process.js';
+import { sampleValue } from '../../../lib/1-ground/exposition.js';
 
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 

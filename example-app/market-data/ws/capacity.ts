@@ -24,7 +24,7 @@
  * memory.limit_in_bytes (v1); without one, WS_MAX_CONNECTIONS alone applies.
  */
 import { readFileSync } from 'node:fs';
-import { InvalidOptionError } from '../../cache/errors.js';
+import { InvalidOptionError } from '../../../lib/1-ground/errors.js';
 import type { SendLimits } from './send-policy.js';
 
 export const OBJECT_OVERHEAD_BYTES = 64 * 1024;

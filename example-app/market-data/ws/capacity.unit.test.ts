@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { InvalidOptionError } from '../../cache/errors.js';
+import { InvalidOptionError } from '../../../lib/1-ground/errors.js';
 import { KERNEL_ALLOWANCE_BYTES, OBJECT_OVERHEAD_BYTES, perConnectionBytes, readMemoryLimit, wsCapacity } from './capacity.js';
 
 const MiB = 1024 * 1024;

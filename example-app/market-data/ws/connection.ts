@@ -5,7 +5,7 @@
  * client can never keep a feed loop alive.
  */
 import type { WebSocket, RawData } from 'ws';
-import { HerdguardError } from '../../cache/errors.js';
+import { HerdguardError } from '../../../lib/1-ground/errors.js';
 import type { FeedHub, Unsubscribe } from '../feed/hub.js';
 import type { QuoteEvent, Receiver } from '../feed/types.js';
 import type { SymbolList } from '../symbols.js';

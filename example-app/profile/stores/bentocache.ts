@@ -12,7 +12,7 @@ import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisBusDriver, redisDriver } from 'bentocache/drivers/redis';
 import type { Redis } from 'ioredis';
-import type { CachePolicy, KeyspacePolicy } from '../../cache/policy/types.js';
+import type { CachePolicy, KeyspacePolicy } from '../../../lib/3-policy/types.js';
 import type { ProfileDb } from '../db.js';
 import type { Profile, ProfilePatch } from '../model.js';
 import { forEachLimited, isMissing, MISSING, ProfileNotFoundError, userKey, userKeyspace, type Missing, type ProfileStore } from './store.js';

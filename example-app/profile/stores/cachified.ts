@@ -7,7 +7,7 @@
  */
 import { cachified, createCacheEntry, type Cache } from '@epic-web/cachified';
 import type { Redis } from 'ioredis';
-import type { CachePolicy, KeyspacePolicy } from '../../cache/policy/types.js';
+import type { CachePolicy, KeyspacePolicy } from '../../../lib/3-policy/types.js';
 import type { ProfileDb } from '../db.js';
 import type { Profile, ProfilePatch } from '../model.js';
 import { redisCacheAdapter } from './cachified-redis.js';

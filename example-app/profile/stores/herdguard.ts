@@ -5,9 +5,9 @@
  */
 import type { Redis } from 'ioredis';
 import type { Registry } from 'prom-client';
-import { createCache, NOT_FOUND, NotFoundError, type Cache } from '../../cache/index.js';
-import type { Logger } from '../../cache/log.js';
-import type { CachePolicy } from '../../cache/policy/types.js';
+import { createCache, NOT_FOUND, NotFoundError, type Cache } from '../../../lib/4-cache/index.js';
+import type { Logger } from '../../../lib/1-ground/log.js';
+import type { CachePolicy } from '../../../lib/3-policy/types.js';
 import type { ProfileDb } from '../db.js';
 import type { Profile, ProfilePatch } from '../model.js';
 import { forEachLimited, ProfileNotFoundError, userKey, type ProfileStore } from './store.js';

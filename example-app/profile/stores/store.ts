@@ -3,8 +3,8 @@
  * interface so the herd lab compares like with like: herdguard (this project's library),
  * bentocache and @epic-web/cachified, each with its own best stampede protection.
  */
-import { keyspaceFor } from '../../cache/policy/load.js';
-import type { CachePolicy, KeyspacePolicy } from '../../cache/policy/types.js';
+import { keyspaceFor } from '../../../lib/3-policy/load.js';
+import type { CachePolicy, KeyspacePolicy } from '../../../lib/3-policy/types.js';
 import type { Profile, ProfilePatch } from '../model.js';
 
 export const CACHE_IMPLS = ['herdguard', 'bentocache', 'cachified'] as const;

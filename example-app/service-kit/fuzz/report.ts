@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { ChildProcess } from 'node:child_process';
 import { request } from 'undici';
-import { sampleValue } from '../../cache/metrics/exposition.js';
+import { sampleValue } from '../../../lib/1-ground/exposition.js';
 import { getDoubleSlash, generateInputs, runCampaign, type CampaignStats } from './campaign.js';
 import type { HttpInput, ServiceShape } from './http-inputs.js';
 import { inMiB, rssBytes } from './rss.js';

@@ -20,9 +20,9 @@ automountServiceAccountToken: {{ .policy }}
 {{- if .policy }}
 ---
 # docs/adr/0010-least-privilege.md. Every verb has its call site:
-# list, watch: the informer on its own rendered policy ConfigMap (cache/policy/kube-source.ts start;
+# list, watch: the informer on its own rendered policy ConfigMap (lib/4-cache/sources/kube-source.ts start;
 #   a metadata.name field selector, which RBAC matches against resourceNames).
-# patch: the applied-generation / policy-refused annotations on its own Pod (cache/policy/pod-report.ts
+# patch: the applied-generation / policy-refused annotations on its own Pod (lib/4-cache/sources/pod-report.ts
 #   reportToPod). Pod names are random, so RBAC cannot name the Pod: pod-report-policy.yaml admits
 #   only the Pod the token is bound to, and only those two annotations.
 apiVersion: rbac.authorization.k8s.io/v1
@@ -91,12 +91,7 @@ spec:
         - name: {{ .component }}
           image: {{ include "herdguard.image" (dict "root" $root "which" "services") }}
           imagePullPolicy: {{ $root.Values.image.pullPolicy }}
-          {{- if .policy }}
-          # Preloading the API policy source registers it with the service kit (kube-source.ts).
-          args: ["--import", "./example-app/cache/policy/kube-source.js", {{ .entrypoint | quote }}]
-          {{- else }}
           args: [{{ .entrypoint | quote }}]
-          {{- end }}
           securityContext:
             {{- include "herdguard.containerSecurityContext" $root | nindent 12 }}
           env:

@@ -1,8 +1,0 @@
-/** Public entry of the herdguard cache library. */
-export { createCache } from './cache/create-cache.js';
-export type { Cache, CacheOptions, Factory, FactoryContext, HotKey, WarmupOptions } from './cache/types.js';
-export { NOT_FOUND } from './cache/not-found.js';
-export { createRedisClient } from './l2/redis-client.js';
-export * from './errors.js';
-export * from './policy/load.js';
-export type * from './policy/types.js';

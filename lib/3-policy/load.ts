@@ -1,0 +1,223 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import { parse as parseYaml } from 'yaml';
+import { PolicyInvalidError } from '../1-ground/errors.js';
+import { DURATION_PATTERN, parseDuration } from '../1-ground/duration.js';
+import { renderedEnvelopeProblems } from './rendered.js';
+import { crossFieldRules, type RuleSite } from './rules.js';
+import { cachePolicySpecSchema } from './schema.js';
+import type { CachePolicy, KeyspacePolicy, RenderedPolicy } from './types.js';
+
+// x-kubernetes-* keywords are for the API server; Ajv checks the structure and fills defaults.
+const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, verbose: true }); // verbose: errors carry the bad value
+const validateSpec = ajv.compile(cachePolicySpecSchema);
+
+type Obj = Record<string, unknown>;
+
+function describe(e: ErrorObject): string {
+  const at = `spec${e.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}`;
+  switch (e.keyword) {
+    case 'pattern':
+      return `${at}: ${JSON.stringify(e.data)} is not accepted; expected ${
+        e.params['pattern'] === DURATION_PATTERN ? 'a duration such as 1500ms, 60s, 10m or 1h' : `a match for ${String(e.params['pattern'])}`
+      }`;
+    case 'additionalProperties':
+      return `${at}: unknown field "${String(e.params['additionalProperty'])}"`;
+    case 'required':
+      return `${at}: missing required field "${String(e.params['missingProperty'])}"`;
+    case 'enum':
+      return `${at}: ${JSON.stringify(e.data)} is not accepted; expected one of ${(e.params['allowedValues'] as unknown[]).join(', ')}`;
+    default:
+      return `${at}: ${e.message ?? 'is invalid'} (got ${JSON.stringify(e.data)})`;
+  }
+}
+
+function objectsAt(spec: Obj, at: RuleSite): Array<[string, Obj]> {
+  const keyspaces = (spec['keyspaces'] as Obj[]).map((k, i): [string, Obj] => [`spec.keyspaces[${i}]`, k]);
+  const child = (name: string) =>
+    keyspaces.flatMap(([p, k]) => (k[name] ? [[`${p}.${name}`, k[name] as Obj] as [string, Obj]] : []));
+  switch (at) {
+    case 'spec':
+      return [['spec', spec]];
+    case 'keyspace':
+      return keyspaces;
+    case 'jitter':
+    case 'coalescing':
+    case 'hotKeys':
+      return child(at);
+    case 'failover': {
+      const f = (spec['redis'] as Obj | undefined)?.['failover'] as Obj | undefined;
+      return f ? [['spec.redis.failover', f]] : [];
+    }
+    case 'origin':
+    case 'warmup':
+      return spec[at] ? [[`spec.${at}`, spec[at] as Obj]] : [];
+    case 'root':
+      return []; // metadata: validatePolicyName
+  }
+}
+
+const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
+
+/** Validates a CachePolicy name the way the API server does (DNS subdomain, then the CRD's root rules). */
+export function validatePolicyName(name: string): string[] {
+  if (name.length > 253 || !DNS_SUBDOMAIN.test(name)) {
+    return [`metadata.name: ${JSON.stringify(name)} is not accepted; expected a lowercase DNS subdomain`];
+  }
+  const self = { metadata: { name } };
+  return crossFieldRules.filter((r) => r.at === 'root' && !r.holds(self)).map((r) => `metadata.name: ${r.message}`);
+}
+
+/** Validates a whole CachePolicy (name and spec), as the API server does on create. */
+export function validatePolicy(p: { metadata: { name: string }; spec: unknown }): string[] {
+  return [...validatePolicyName(p.metadata.name), ...validatePolicySpec(p.spec)];
+}
+
+/** Validates a spec the way the API server does; returns every problem, named by path. */
+export function validatePolicySpec(spec: unknown): string[] {
+  const copy = structuredClone(spec);
+  if (!validateSpec(copy)) return (validateSpec.errors ?? []).map(describe);
+  const problems: string[] = [];
+  for (const rule of crossFieldRules) {
+    for (const [path, self] of objectsAt(copy as Obj, rule.at)) {
+      if (!rule.holds(self)) problems.push(`${path}: ${rule.message}`);
+    }
+  }
+  const beta = (copy as { keyspaces: Obj[] }).keyspaces.map((k) => (k['earlyRefresh'] as Obj | undefined)?.['beta']);
+  beta.forEach((b, i) => {
+    if (b !== undefined && !(Number(b) > 0 && Number(b) <= 10)) {
+      problems.push(`spec.keyspaces[${i}].earlyRefresh: earlyRefresh.beta must be > 0 and <= 10`);
+    }
+  });
+  return problems;
+}
+
+const d = (v: unknown): number => parseDuration(String(v)) as number;
+
+function toKeyspace(k: Obj): KeyspacePolicy {
+  const c = k['coalescing'] as Obj;
+  const l1 = k['l1'] as Obj;
+  const hot = k['hotKeys'] as Obj | undefined;
+  const early = k['earlyRefresh'] as Obj | undefined;
+  return {
+    prefix: k['prefix'] as string,
+    ttlMs: d(k['ttl']),
+    jitterMaxMs: k['jitter'] ? d((k['jitter'] as Obj)['max']) : 0,
+    coalescing: {
+      local: c['local'] as boolean,
+      distributed: c['distributed'] as boolean,
+      leaseTtlMs: d(c['leaseTTL']),
+      waitTimeoutMs: d(c['waitTimeout']),
+    },
+    earlyRefreshBeta: early ? Number(early['beta']) : null,
+    staleWhileRevalidateMs: d(k['staleWhileRevalidate']),
+    staleIfErrorMs: d(k['staleIfError']),
+    negativeTtlMs: d(k['negativeTTL']),
+    originTimeoutMs: d(k['originTimeout']),
+    l1: { maxEntries: l1['maxEntries'] as number, ttlMs: d(l1['ttl']) },
+    hotKeys: hot
+      ? { threshold: hot['threshold'] as number, windowMs: d(hot['window']), replicas: hot['replicas'] as number }
+      : null,
+  };
+}
+
+/** Parses and validates a spec into the runtime policy; throws PolicyInvalidError listing every problem. */
+export function parsePolicySpec(spec: unknown, meta: { name?: string; generation?: number } = {}): CachePolicy {
+  const problems = validatePolicySpec(spec);
+  if (problems.length) throw new PolicyInvalidError(problems);
+  const s = withDefaults(spec as Obj);
+  const origin = s['origin'] as Obj;
+  const warmup = s['warmup'] as Obj;
+  const redis = s['redis'] as Obj;
+  const failover = redis['failover'] as Obj;
+  return {
+    name: meta.name ?? 'local',
+    generation: meta.generation ?? 0,
+    targetRef: s['targetRef'] as CachePolicy['targetRef'],
+    keyspaces: (s['keyspaces'] as Obj[]).map(toKeyspace),
+    origin: {
+      maxConcurrency: origin['maxConcurrency'] as number,
+      maxQueue: origin['maxQueue'] as number,
+      failureThreshold: origin['failureThreshold'] as number,
+      resetAfterMs: d(origin['resetAfter']),
+    },
+    warmup: {
+      onColdRedis: warmup['onColdRedis'] as boolean,
+      topKeys: warmup['topKeys'] as number,
+      ratePerSecond: warmup['ratePerSecond'] as number,
+      batchSize: warmup['batchSize'] as number,
+    },
+    redis: {
+      statefulSetName: ((redis['statefulSetRef'] as Obj | undefined)?.['name'] as string | undefined) ?? null,
+      failover: {
+        enabled: failover['enabled'] as boolean,
+        detectAfterMs: d(failover['detectAfter']),
+        checkIntervalMs: d(failover['checkInterval']),
+      },
+    },
+  };
+}
+
+/**
+ * A copy of a valid spec with every default filled from the schema, its one source of
+ * defaults. Ajv, like the API server, defaults only fields of objects that exist, so the
+ * optional blocks that carry defaults are created empty first.
+ */
+function withDefaults(spec: Obj): Obj {
+  const s = structuredClone(spec);
+  s['origin'] ??= {};
+  s['warmup'] ??= {};
+  const redis = (s['redis'] ??= {}) as Obj;
+  redis['failover'] ??= {};
+  for (const k of s['keyspaces'] as Obj[]) {
+    k['coalescing'] ??= {};
+    k['l1'] ??= {};
+  }
+  validateSpec(s); // fills the defaults
+  return s;
+}
+
+/**
+ * Parses a policy file: either a RenderedPolicy (what the operator writes) or a bare
+ * CachePolicy manifest / spec written by hand, in JSON or YAML.
+ */
+export function parsePolicyDocument(text: string): { policy: CachePolicy; rendered: RenderedPolicy | null } {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text); // YAML is a superset of JSON
+  } catch (cause) {
+    throw new PolicyInvalidError(['the policy file is neither valid JSON nor valid YAML'], { cause });
+  }
+  if (typeof doc !== 'object' || doc === null) {
+    throw new PolicyInvalidError(['the policy file must hold an object: a RenderedCachePolicy, a CachePolicy or its spec']);
+  }
+  const o = doc as Obj;
+  if (o['kind'] === 'RenderedCachePolicy') {
+    const envelope = renderedEnvelopeProblems(o);
+    if (typeof o['policy'] === 'string' && o['policy'] !== '') envelope.push(...validatePolicyName(o['policy']));
+    if (envelope.length) throw new PolicyInvalidError(envelope);
+    const r = o as unknown as RenderedPolicy;
+    return { policy: parsePolicySpec(r.spec, { name: r.policy, generation: r.generation }), rendered: r };
+  }
+  if (o['kind'] === 'CachePolicy') {
+    const meta = (o['metadata'] ?? {}) as Obj;
+    if (typeof meta['name'] === 'string') {
+      const bad = validatePolicyName(meta['name']);
+      if (bad.length) throw new PolicyInvalidError(bad);
+    }
+    const policy = parsePolicySpec(o['spec'], {
+      name: (meta['name'] as string | undefined) ?? 'local',
+      generation: (meta['generation'] as number | undefined) ?? 0,
+    });
+    return { policy, rendered: null };
+  }
+  return { policy: parsePolicySpec(o), rendered: null };
+}
+
+/** The keyspace governing a key: longest matching prefix, or undefined. */
+export function keyspaceFor(policy: CachePolicy, key: string): KeyspacePolicy | undefined {
+  let best: KeyspacePolicy | undefined;
+  for (const k of policy.keyspaces) {
+    if (key.startsWith(k.prefix) && (!best || k.prefix.length > best.prefix.length)) best = k;
+  }
+  return best;
+}
