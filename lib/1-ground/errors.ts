@@ -91,6 +91,13 @@ export class NotFoundError extends HerdguardError {
   }
 }
 
+/** Redis could not be reached for an operation that must reach it (a delete): nothing was removed there. */
+export class L2UnavailableError extends HerdguardError {
+  constructor(key: string, operation: string) {
+    super('E_L2_UNAVAILABLE', `could not ${operation} "${key}": Redis is unreachable; try again`, { key, operation });
+  }
+}
+
 export const errors = {
   HerdguardError,
   InvalidOptionError,
@@ -101,4 +108,5 @@ export const errors = {
   OriginRejectedError,
   LeaseWaitTimeoutError,
   NotFoundError,
+  L2UnavailableError,
 } as const;

@@ -8,6 +8,7 @@ import type { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import {
   HerdguardError,
+  L2UnavailableError,
   LeaseWaitTimeoutError,
   NoKeyspaceError,
   NotFoundError,
@@ -468,6 +469,32 @@ export class HerdCache implements Cache {
     } catch (err) {
       this.countError(st, err);
       throw err;
+    }
+  }
+
+  async delete(key: string): Promise<void> {
+    const st = this.stateFor(key);
+    if (st === undefined) throw new NoKeyspaceError(key);
+    const running = this.inflight.get(key);
+    if (running !== undefined) running.superseded = true;
+    st.l1.delete(key);
+    if (this.l2 === null) return;
+    await this.l2.whenReady(st.ks.coalescing.waitTimeoutMs);
+    const token = await this.acquireForWrite(key, st);
+    let removed = false;
+    try {
+      const r = await this.l2.remove(key, token ?? '', this.tokens.next(true));
+      if (r === L2_DOWN) throw new L2UnavailableError(key, 'delete');
+      removed = r === 'written';
+      if (!removed) {
+        // Our lease was taken over by a newer writer: its value replaces what we meant to remove.
+        st.m.fencedRejected.inc();
+        this.logger.warn('fenced delete rejected: a newer writer holds the lease', { key, reason: r });
+      }
+      // A fill that ran while we waited may have put a copy in our L1.
+      st.l1.delete(key);
+    } finally {
+      if (token !== null && !removed) await this.lease?.release(key, token);
     }
   }
 

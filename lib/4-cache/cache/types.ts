@@ -48,6 +48,12 @@ export interface Cache {
   readonly policy: CachePolicy;
   get<T>(key: string, factory: Factory<T>): Promise<T>;
   write<T>(key: string, writer: Factory<T>): Promise<T>;
+  /**
+   * Removes `key` from Redis and from every instance's L1, so the next read calls the origin.
+   * Fenced like a write: a fill that started before it cannot put the old value back.
+   * Throws L2UnavailableError when Redis cannot be reached (this instance's L1 copy is gone).
+   */
+  delete(key: string): Promise<void>;
   applyPolicy(policy: CachePolicy): void;
   setRedis(redis: Redis): void;
   revalidate(predicate?: (key: string, writtenAtMs: number) => boolean): number;

@@ -5,7 +5,7 @@
 import type { Redis } from 'ioredis';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../cache/envelope.js';
 import { EPOCH_KEY, leaseKey, replicaKey } from '../lease/keys.js';
-import { runScript, WRITE } from '../lease/scripts.js';
+import { REMOVE, runScript, WRITE } from '../lease/scripts.js';
 import { L2Health } from './l2-health.js';
 
 export const L2_DOWN: unique symbol = Symbol('herdguard.L2_DOWN');
@@ -151,6 +151,20 @@ export class RedisTier {
       // A fenced primary's NOREPLICAS is a degraded write: the caller keeps the value in L1 only.
       this.report(err);
       if (isNoReplicasReply(err) && (this.refused.size < MAX_REFUSED_KEYS || this.refused.has(key))) this.refused.set(key, copies);
+      return L2_DOWN;
+    }
+  }
+
+  /** Removes `key` (fenced when `token` is not ''); `notice` is the token peers compare their L1 copy with. */
+  async remove(key: string, token: string, notice: string): Promise<WriteResult> {
+    if (!this.usable()) return L2_DOWN;
+    try {
+      const r = await runScript(this.redis, REMOVE, [leaseKey(key), key, EPOCH_KEY], [token, this.channel, `${notice} ${key}`]);
+      this.health.success();
+      if (r === 1) return 'written';
+      return r === -2 ? 'rejected-expired' : 'rejected-superseded';
+    } catch (err) {
+      this.report(err);
       return L2_DOWN;
     }
   }

@@ -90,6 +90,29 @@ redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
 `);
 
+/**
+ * KEYS as WRITE; ARGV: token ('' = unfenced), channel, message. Removes the value and its
+ * hot-key replicas under the same fencing rule as WRITE, then tells the other instances
+ * (the message's token matches no L1 copy, so each drops its own). Returns as WRITE.
+ */
+export const REMOVE = script(`${EPOCHS}
+if ARGV[1] ~= '' then
+  if token_epoch(ARGV[1]) < node_epoch(KEYS[3]) then return -3 end
+  local holder = redis.call('GET', KEYS[1])
+  if holder ~= ARGV[1] then
+    if holder then return -1 end
+    return -2
+  end
+end
+redis.call('DEL', KEYS[2])
+for i = 1, ${MAX_REPLICAS - 1} do
+  if redis.call('DEL', KEYS[2] .. '${REPLICA_INFIX}' .. i) == 0 then break end
+end
+if ARGV[1] ~= '' then redis.call('DEL', KEYS[1]) end
+redis.call('PUBLISH', ARGV[2], ARGV[3])
+return 1
+`);
+
 function isNoScript(err: unknown): boolean {
   return err instanceof Error && (err as { message: string }).message.startsWith('NOSCRIPT');
 }
