@@ -4,6 +4,7 @@
  * for a full pass when this replica becomes leader, reconcile one key at a time.
  */
 import type { Logger } from '../lib/1-ground/log.js';
+import type { labelValues } from '../lib/1-ground/metric-names.js';
 import type { KubeClient } from '../lib/2-kube/client.js';
 import type { Clock } from '../lib/1-ground/clock.js';
 import type { EventRecorder } from '../lib/2-kube/events.js';
@@ -24,8 +25,8 @@ export interface ReconcileContext {
   readonly events: EventRecorder;
 }
 
-/** Bounded `result` label of herdguard_operator_reconcile_total. */
-export type ReconcileResult = 'success' | 'requeue' | 'error';
+/** Bounded `result` label of herdguard_operator_reconcile_total, spelled once in the metric contract. */
+export type ReconcileResult = (typeof labelValues.reconcileResult)[number];
 
 export interface ReconcileOutcome {
   readonly result: Exclude<ReconcileResult, 'error'>;

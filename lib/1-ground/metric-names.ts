@@ -182,7 +182,7 @@ export const metrics = {
   redisFailoverHolding: def(
     'herdguard_redis_failover_holding',
     'gauge',
-    '1 for the reason the operator is holding back a promotion (operator/failover/reasons.ts HoldReason, a closed set), 0 for the others.',
+    '1 for the reason the operator is holding back a promotion (operator/reasons.ts HoldReason, a closed set), 0 for the others.',
     ['redis', 'reason'],
   ),
   redisPrimaryFenced: def(

@@ -12,7 +12,7 @@ import { FenceArming } from './fence-arming.js';
 import { judge } from './health.js';
 import { observe } from './health.js';
 import { nextPromotionAction, type Action, type PromotionProgress } from './promotion.js';
-import { EventReason, type HoldReason } from './reasons.js';
+import { EventReason, type HoldReason } from '../reasons.js';
 import type { RedisAdmin } from './redis-admin.js';
 import { primariesSeen, steadyActions } from './topology.js';
 import type { Health, Probe, Published, RedisPod, World } from './world.js';

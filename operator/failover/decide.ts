@@ -6,7 +6,7 @@ import type { Verdict } from './health.js';
 import type { PromotionProgress } from './promotion.js';
 import { quorum, type Ballot } from './quorum.js';
 import { rankReplicas } from './ranking.js';
-import { HoldReason, PromotionReason } from './reasons.js';
+import { HoldReason, PromotionReason } from '../reasons.js';
 import type { Health } from './world.js';
 
 /** The promotion record, kept in one object per Redis (record-store.ts). */

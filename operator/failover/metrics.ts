@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { labelValues, metrics } from '../../lib/1-ground/metric-names.js';
 import { counter, gauge, histogram } from '../../lib/1-ground/prom.js';
 import { STEPS } from './promotion.js';
-import { HoldReason, PromotionReason } from './reasons.js';
+import { HoldReason, PromotionReason } from '../reasons.js';
 import type { Health } from './world.js';
 
 export interface FailoverMetrics {

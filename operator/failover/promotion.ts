@@ -5,7 +5,7 @@
  * memory, so repeating a step is harmless and a half-done promotion is finished or,
  * when its candidate is gone, abandoned and chosen again.
  */
-import { HoldReason, type PromotionReason } from './reasons.js';
+import { HoldReason, PromotionReason } from '../reasons.js';
 import type { World } from './world.js';
 import { follows, usable } from './world.js';
 
@@ -63,9 +63,9 @@ function promote(p: PromotionProgress, w: World): Action {
   if (!usable(to)) return { kind: 'abort', reason: HoldReason.CandidateLost };
   if (to.info?.role === 'master') return { kind: 'advance', step: 'Promoted' };
   const fromIsPrimary = usable(from) && from.info?.role === 'master';
-  if (p.reason === 'Planned' && fromIsPrimary && p.from !== null) return { kind: 'failover', from: p.from, to: p.to, epoch: p.epoch };
+  if (p.reason === PromotionReason.Planned && fromIsPrimary && p.from !== null) return { kind: 'failover', from: p.from, to: p.to, epoch: p.epoch };
   // Nothing has changed yet and the old primary answers again: cancelling is safe, promoting would make two primaries.
-  if (p.reason === 'PrimaryLost' && fromIsPrimary) return { kind: 'abort', reason: HoldReason.PrimaryBack };
+  if (p.reason === PromotionReason.PrimaryLost && fromIsPrimary) return { kind: 'abort', reason: HoldReason.PrimaryBack };
   return { kind: 'replicaof-no-one', pod: p.to, epoch: p.epoch };
 }
 

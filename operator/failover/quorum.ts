@@ -6,7 +6,7 @@
  * Pure; the rule and its failure cases are in docs/adr/0007-promotion-quorum.md.
  */
 import { fenceBoundMs, replicaSilentSeconds } from './fence.js';
-import { HoldReason } from './reasons.js';
+import { HoldReason } from '../reasons.js';
 import type { Health, PodHealth, RedisPod } from './world.js';
 import { processGone, usable } from './world.js';
 
