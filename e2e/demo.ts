@@ -108,7 +108,7 @@ function herdPlots(phases: readonly HerdPhase[]): Plot[] {
       options: { xLabel: 'ms since burst start', yLabel: 'latency ms (log)', logY: true },
     },
     {
-      title: 'Origin queries during the herd (cumulative, pg_stat_statements)',
+      title: 'Origin queries during the herd (cumulative, pg_stat_statements, until refreshes settle)',
       file: 'demo-origin.svg',
       series: series((r) => r.timeline.originReads),
       options: { xLabel: 'ms since burst start', yLabel: 'origin queries' },
@@ -183,7 +183,7 @@ runCli(async () => {
       p.label, p.result.originQueriesPerKey, p.result.p50Ms, p.result.p99Ms, p.result.maxMs, p.result.errors,
       p.result.peakPoolWaiting, `${Math.round(p.applyMs)} ms`,
     ];
-    const report = writeReport({
+    const report = await writeReport({
       dir,
       name: 'demo',
       title: 'herdguard demo: the herd before and after, and a Redis primary kill',

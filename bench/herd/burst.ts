@@ -29,7 +29,8 @@ export interface BurstResult {
   readonly requests: readonly RequestSample[];
   readonly samples: readonly Sample[];
   readonly durationMs: number;
-  readonly originReadsAtEnd: number;
+  /** Origin reads once the last response is in, and when (ms since the burst started). */
+  readonly originAtEnd: { readonly t: number; readonly reads: number };
 }
 
 export class HttpLoad {
@@ -123,13 +124,16 @@ export async function runBurst(o: BurstOptions): Promise<BurstResult> {
   const durationMs = performance.now() - start;
   running = false;
   await sampler;
-  return { requests, samples, durationMs, originReadsAtEnd: (await readOrigin(o.db)).reads };
+  const endT = performance.now() - start;
+  return { requests, samples, durationMs, originAtEnd: { t: endT, reads: (await readOrigin(o.db)).reads } };
 }
 
 export interface Settled {
   readonly reads: number;
   /** ms from `since` (performance.now) to the last read that changed the count. */
   readonly lastChangeMs: number;
+  /** Every read taken while waiting: [ms since `since`, origin reads]. */
+  readonly samples: Array<[number, number]>;
 }
 
 /**
@@ -139,14 +143,21 @@ export interface Settled {
  */
 export async function settleOriginReads(db: pg.Client, o: { quietMs: number; maxMs: number; since: number }): Promise<Settled> {
   const deadline = performance.now() + o.maxMs;
-  let last = (await readOrigin(db)).reads;
+  const samples: Array<[number, number]> = [];
+  const read = async () => {
+    const t = performance.now();
+    const reads = (await readOrigin(db)).reads;
+    samples.push([Math.round(t - o.since), reads]);
+    return reads;
+  };
+  let last = await read();
   let changedAt = performance.now();
   while (performance.now() < deadline) {
     await sleep(o.quietMs);
-    const now = (await readOrigin(db)).reads;
+    const now = await read();
     if (now === last) break;
     last = now;
     changedAt = performance.now();
   }
-  return { reads: last, lastChangeMs: changedAt - o.since };
+  return { reads: last, lastChangeMs: changedAt - o.since, samples };
 }

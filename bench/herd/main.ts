@@ -162,7 +162,7 @@ runCli(async () => {
       durationSec: (performance.now() - started) / 1000,
     };
     writeJson(jsonFile, out);
-    const report = writeHerdReport({ dir: dirname(jsonFile), name: basename(jsonFile).replace(/\.json$/, ''), format: (flags.format ?? 'md') as 'md' | 'html', data: out });
+    const report = await writeHerdReport({ dir: dirname(jsonFile), name: basename(jsonFile).replace(/\.json$/, ''), format: (flags.format ?? 'md') as 'md' | 'html', data: out });
     log(`wrote ${jsonFile} and ${report}`);
     log(`acceptance: ${Object.entries(acceptance).map(([k, v]) => `${k}=${v ? 'PASS' : 'FAIL'}`).join(' ')}`);
   } finally {

@@ -40,6 +40,7 @@ function row(mode: Mode, r: RoundsResult) {
   ];
 }
 
+/** Every mode on each plot, the unprotected baseline and the protected full policy among them. */
 function plots(data: HerdData, dist: 'uniform' | 'zipf'): Plot[] {
   const pick = (m: Mode) => (dist === 'uniform' ? data.modes[m] : data.modes[m].zipf);
   const lat: Series[] = MODES.map((m) => ({ name: m, points: pick(m).timeline.latencyP99 }));
@@ -52,7 +53,7 @@ function plots(data: HerdData, dist: 'uniform' | 'zipf'): Plot[] {
       options: { xLabel: 'ms since burst start', yLabel: 'latency ms (log)', logY: true },
     },
     {
-      title: `Origin queries over time (cumulative, pg_stat_statements, ${dist} ids)`,
+      title: `Origin queries until refreshes settle (cumulative, pg_stat_statements, ${dist} ids)`,
       file: `herd-origin-${dist}.svg`,
       series: origin,
       options: { xLabel: 'ms since burst start', yLabel: 'origin queries' },
@@ -60,7 +61,7 @@ function plots(data: HerdData, dist: 'uniform' | 'zipf'): Plot[] {
   ];
 }
 
-export function writeHerdReport(o: { dir: string; name: string; format: 'md' | 'html'; data: HerdData }): string {
+export function writeHerdReport(o: { dir: string; name: string; format: 'md' | 'html'; data: HerdData }): Promise<string> {
   const d = o.data;
   return writeReport({
     dir: o.dir,

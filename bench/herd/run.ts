@@ -56,6 +56,11 @@ export interface RunResult {
   readonly expirySpreadMs: number;
   /** From the herd burst's start to the last origin read its background refreshes added. */
   readonly refreshSettledMs: number;
+  /**
+   * The herd over time, ms since its burst started: p99 latency per 50 ms, and cumulative
+   * origin reads sampled during the burst, at its end and until background refreshes settle
+   * (a protected run answers the burst from stale values and reads the origin after it).
+   */
   readonly timeline: { readonly latencyP99: Array<[number, number]>; readonly originReads: Array<[number, number]> };
 }
 
@@ -160,7 +165,11 @@ export async function runOne(d: RunDeps): Promise<RunResult> {
     refreshSettledMs: settled.lastChangeMs,
     timeline: {
       latencyP99: bin(herd.requests.map((r) => [r.doneAt, r.latencyMs] as const), 50, (v) => quantile(v, 0.99)),
-      originReads: herd.samples.map((s) => [Math.round(s.t), s.originReads]),
+      originReads: [
+        ...herd.samples.map((s): [number, number] => [Math.round(s.t), s.originReads]),
+        [Math.round(herd.originAtEnd.t), herd.originAtEnd.reads],
+        ...settled.samples,
+      ],
     },
   };
   d.log(

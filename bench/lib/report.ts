@@ -1,13 +1,11 @@
 /**
  * Benchmark reports shared by the herd lab and the market-data bench: a Markdown file
  * (tables and inline SVG plots, viewable on GitHub and in any browser as HTML) plus the
- * JSON results. No charting dependency: the plots are small hand-built SVG line charts.
+ * JSON results. The plots are vega-lite line charts rendered to SVG files beside the report.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { svgLinePlot, type PlotOptions, type Series } from './svg.js';
-
-export { svgLinePlot, type PlotOptions, type Series } from './svg.js';
+import { svgLinePlot, type PlotOptions, type Series } from './plot.js';
 
 export interface Table {
   readonly title?: string;
@@ -62,15 +60,13 @@ export function htmlTable(t: Table): string {
   return `${t.title ? `<h3>${esc(t.title)}</h3>` : ''}<table><thead><tr>${head}</tr></thead><tbody>${rows.join('')}</tbody></table>`;
 }
 
-/** Writes the report and one SVG per plot; returns the report's path. */
-export function writeReport(input: ReportInput): string {
+/** Writes the report and one SVG per plot; resolves to the report's path. */
+export async function writeReport(input: ReportInput): Promise<string> {
   mkdirSync(input.dir, { recursive: true });
   const format = input.format ?? 'md';
   const name = input.name ?? 'report';
-  const figures = (input.plots ?? []).map((p) => {
-    writeFileSync(join(input.dir, p.file), svgLinePlot(p.series, { title: p.title, ...p.options }));
-    return p;
-  });
+  const figures = input.plots ?? [];
+  for (const p of figures) writeFileSync(join(input.dir, p.file), await svgLinePlot(p.series, { title: p.title, ...p.options }));
   const file = join(input.dir, `${name}.${format}`);
   const text =
     format === 'md'

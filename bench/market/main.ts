@@ -145,7 +145,7 @@ async function main(): Promise<void> {
   if (r.balance) {
     plots.push({ title: 'balance: max pod connections over mean', file: 'market-balance.svg', series: [{ name: 'maxOverMean', points: r.balance.timeline }], options: { xLabel: 's', yLabel: 'max/mean' } });
   }
-  const report = writeReport({
+  const report = await writeReport({
     dir: dirname(json),
     name: 'market',
     title: 'bench:market: quotes stampede, feed leak churn, WebSocket balance, hot key',
