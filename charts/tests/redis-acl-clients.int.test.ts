@@ -19,7 +19,7 @@ import type { QuoteEvent } from '../../example-app/market-data/feed/types.js';
 import { CurrentRedis } from '../../example-app/market-data/redis-primary.js';
 import { envRedisUrl } from '../../example-app/service-kit/env.js';
 import { redisAuthFromEnv } from '../../operator/failover/auth.js';
-import { systemClock } from '../../operator/failover/clock.js';
+import { systemClock } from '../../lib/1-ground/clock.js';
 import { createRedisAdmin } from '../../operator/failover/redis-admin.js';
 import type { RedisPod } from '../../operator/failover/world.js';
 import { renderChartRedis, roleOf, startChartPod, USER, withUser, type ChartPod, type ChartRedis } from './redis-pods.js';

@@ -15,7 +15,7 @@ import type { ServerLimits } from '../service-kit/limits.js';
 import { createService, type Service } from '../service-kit/server.js';
 import { WsBalancer } from './balance/balancer.js';
 import { FleetRegistry } from './balance/fleet-registry.js';
-import { systemClock, type Clock } from './feed/clock.js';
+import { systemClock, type Clock } from '../../lib/1-ground/clock.js';
 import { FeedHub, type FeedStats } from './feed/hub.js';
 import { RedisQuoteBus } from './feed/redis-bus.js';
 import { RedisPollerLease } from './feed/redis-lease.js';

@@ -4,7 +4,7 @@ import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, waitFor } from '../../testkit/process.js';
 import { startRedis, type RedisServer } from '../../testkit/redis.js';
-import { systemClock } from '../../operator/failover/clock.js';
+import { systemClock } from '../../lib/1-ground/clock.js';
 import { createRedisAdmin } from '../../operator/failover/redis-admin.js';
 import type { RenderedPolicy } from '../../lib/3-policy/types.js';
 import { fleetKey } from './balance/fleet-registry.js';

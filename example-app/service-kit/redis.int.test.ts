@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { createCache } from '../../lib/4-cache/index.js';
 import type { RenderedPolicy } from '../../lib/3-policy/types.js';
-import { FakeClock } from '../../testkit/cache/fake-clock.js';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { ready } from '../../testkit/cache/redis-fixture.js';
 import { testPolicy } from '../../testkit/cache/policy.js';
 import { RecentKeys, RedisConnectionManager, originCallCounter, warmWithinOriginBudget } from './redis.js';
@@ -160,36 +160,30 @@ describe('RedisConnectionManager', () => {
 describe('warmup after a cold Redis', () => {
   it('keeps organic misses and warmup together within the rate, paying organic misses first', async () => {
     const { a } = await pair();
-    const clock = new FakeClock();
+    // Logical time: each sleep moves it on by its own length.
+    const clock = FakeClock.stepping();
     const registry = new Registry();
     const { Redis } = await import('ioredis');
     const client = new Redis(a.url);
     admins.push(client);
     const cache = createCache({ service: 't', redis: await ready(client), policy: testPolicy({ l1: { maxEntries: 0 } }), clock, registry });
-    let organic = 0;
     const counted = originCallCounter(registry);
     const keys = Array.from({ length: 300 }, (_, i) => `k:${i}`);
     const started = clock.now();
+    // Organic misses arrive at 200/s of the 300/s budget: 20 in every 100 ms slice.
+    const organic = () => Math.floor((200 * (clock.now() - started)) / 1000);
     const result = await warmWithinOriginBudget({
       cache,
       keys,
       factory: ({ key }) => Promise.resolve(key),
       ratePerSecond: 300,
-      originCalls: async () => organic + (await counted()),
+      originCalls: async () => organic() + (await counted()),
       signal: new AbortController().signal,
-      // Logical time: each 100 ms slice also brings 20 organic misses (200/s of the 300/s budget).
-      clock: {
-        now: () => clock.now(),
-        sleep: (ms) => {
-          clock.advance(ms);
-          organic += (20 * ms) / 100;
-          return Promise.resolve();
-        },
-      },
+      clock,
     });
     await cache.close();
     const seconds = (clock.now() - started) / 1000;
-    const all = organic + (await counted());
+    const all = organic() + (await counted());
     expect(result).toEqual({ warmed: 300, failed: 0 });
     expect(all).toBeLessThanOrEqual(300 * seconds + 30);
     // Warmup got only what organic misses left: about 100 keys a second, not 300.

@@ -16,6 +16,7 @@ import { createRedisClient } from '../../lib/4-cache/l2/redis-client.js';
 import { silentLogger, type Logger } from '../../lib/1-ground/log.js';
 import { metrics } from '../../lib/1-ground/metric-names.js';
 import { parseDuration } from '../../lib/1-ground/duration.js';
+import { sleepOn, systemClock, type Clock } from '../../lib/1-ground/clock.js';
 import type { RenderedPolicy } from '../../lib/3-policy/types.js';
 
 export interface RedisAddress {
@@ -56,7 +57,7 @@ export interface RedisManagerOptions {
   /** REDIS_URL: where to start before the first policy names a primary. */
   readonly initialUrl: string;
   readonly cache: Pick<Cache, 'setRedis' | 'evictL1' | 'distrustWrittenBetween'>;
-  readonly clock?: { now(): number };
+  readonly clock?: Pick<Clock, 'now'>;
   readonly logger?: Logger;
   /** Builds a client; the manager adds its READONLY hook. Named here so tests can count connections. */
   readonly connect?: (addr: RedisAddress, hooks: { reconnectOnError: (err: Error) => boolean }) => Redis;
@@ -152,7 +153,7 @@ export class RedisConnectionManager {
   private warmups = new Set<string>();
   private warming: Promise<void> = Promise.resolve();
   private readonly abort = new AbortController();
-  private readonly clock: { now(): number };
+  private readonly clock: Pick<Clock, 'now'>;
   private readonly logger: Logger;
   private closed = false;
   /** When the current client lost its connection (null while connected). */
@@ -416,21 +417,10 @@ export interface BudgetedWarmupOptions {
   /** Origin calls made so far by this process (organic misses and warmup alike). */
   readonly originCalls: () => Promise<number>;
   readonly signal: AbortSignal;
-  readonly clock?: { now(): number; sleep(ms: number, signal: AbortSignal): Promise<void> };
+  readonly clock?: Clock;
   /** Budget granularity; one slice's worth of calls is the largest burst. */
   readonly sliceMs?: number;
 }
-
-const systemSleep = (ms: number, signal: AbortSignal) =>
-  new Promise<void>((resolve) => {
-    const t = setTimeout(done, ms);
-    function done() {
-      clearTimeout(t);
-      signal.removeEventListener('abort', done);
-      resolve();
-    }
-    signal.addEventListener('abort', done, { once: true });
-  });
 
 /**
  * Warms `keys` so that the origin sees at most `ratePerSecond` calls in all: a token bucket
@@ -440,7 +430,7 @@ const systemSleep = (ms: number, signal: AbortSignal) =>
  */
 export async function warmWithinOriginBudget(o: BudgetedWarmupOptions): Promise<{ warmed: number; failed: number }> {
   if (!(o.ratePerSecond > 0)) throw new RangeError(`expected ratePerSecond to be positive, got ${String(o.ratePerSecond)}`);
-  const clock = o.clock ?? { now: () => Date.now(), sleep: systemSleep };
+  const clock = o.clock ?? systemClock;
   const sliceMs = o.sliceMs ?? 100;
   // 5 % kept back: organic misses that land between two budget checks are paid late.
   const rate = o.ratePerSecond * 0.95;
@@ -458,7 +448,7 @@ export async function warmWithinOriginBudget(o: BudgetedWarmupOptions): Promise<
     last = now;
     calls = seen;
     if (tokens < 1) {
-      await clock.sleep(sliceMs, o.signal);
+      await sleepOn(clock, sliceMs, o.signal);
       continue;
     }
     const n = Math.floor(tokens);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FakeClock } from '../../testkit/kube/fake-clock.js';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { WorkQueue } from './queue.js';
 
 describe('WorkQueue', () => {

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { redisAuthFromEnv } from './auth.js';
 import { FailoverBrain } from './brain.js';
 import { adminFor } from './controller.js';
 import type { RedisAdmin } from './redis-admin.js';
-import { MemorySeams, TEST_CONFIG, role, startTopology, steppingClock, withClient, type Node } from './test-harness.test-helpers.js';
+import { MemorySeams, TEST_CONFIG, role, startTopology, withClient, type Node } from './test-harness.test-helpers.js';
 
 // The chart's Redis runs with requirepass/masterauth from a Secret, and gives the operator
 // the same password as REDIS_PASSWORD. These tests build the admin client exactly as the
@@ -22,7 +23,7 @@ afterEach(async () => {
 });
 
 function brainWith(env: Record<string, string | undefined>, seams: MemorySeams) {
-  const clock = steppingClock();
+  const clock = FakeClock.stepping();
   const admin = adminFor(clock, config.checkIntervalMs, redisAuthFromEnv(env));
   admins.push(admin);
   return { brain: new FailoverBrain({ config, admin, seams, clock, newId: () => 'id-auth' }), clock, admin };

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock } from '../../testkit/fake-clock.js';
 import { startRedis } from '../../testkit/redis.js';
 import { FailoverBrain } from './brain.js';
 import { fenceBoundMs } from './fence.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
-import { MemorySeams, TEST_CONFIG, role, startTopology, steppingClock, untilTrue, waitSynced, withClient, type Node } from './test-harness.test-helpers.js';
+import { MemorySeams, TEST_CONFIG, role, startTopology, untilTrue, waitSynced, withClient, type Node } from './test-harness.test-helpers.js';
 
 const config = TEST_CONFIG;
 
@@ -17,14 +18,14 @@ afterEach(async () => {
 });
 
 let ids = 0;
-function brainFor(seams: MemorySeams, clock = steppingClock(), admin?: RedisAdmin) {
+function brainFor(seams: MemorySeams, clock = FakeClock.stepping(), admin?: RedisAdmin) {
   const a = admin ?? createRedisAdmin({ clock, timeoutMs: 200 });
   admins.push(a);
   return { brain: new FailoverBrain({ config, admin: a, seams, clock, newId: () => `id-${++ids}` }), clock };
 }
 
 /** Ticks every checkInterval of fake time until the brain records a finished promotion. */
-async function tickUntil(b: FailoverBrain, clock: ReturnType<typeof steppingClock>, done: () => boolean, ticks = 40) {
+async function tickUntil(b: FailoverBrain, clock: FakeClock, done: () => boolean, ticks = 40) {
   for (let i = 0; i < ticks && !done(); i++) {
     await b.tick();
     clock.advance(config.checkIntervalMs);
@@ -153,7 +154,7 @@ describe('failover brain against real redis-server processes', () => {
   it('never promotes when it is cut off from every Redis, however long the outage', async () => {
     nodes = await startTopology(1);
     const seams = new MemorySeams(nodes);
-    const clock = steppingClock();
+    const clock = FakeClock.stepping();
     const real = createRedisAdmin({ clock, timeoutMs: 200 });
     let cut = false;
     // Chaos wrapper around the real admin client: the network between operator and Redis is gone.
@@ -192,7 +193,7 @@ describe('failover brain against real redis-server processes', () => {
   it('never promotes when only the operator is cut off from the primary while the replicas still hear it', async () => {
     nodes = await startTopology(2);
     const seams = new MemorySeams(nodes);
-    const clock = steppingClock();
+    const clock = FakeClock.stepping();
     const real = createRedisAdmin({ clock, timeoutMs: 200 });
     admins.push(real);
     let cut = false;

@@ -4,7 +4,7 @@
  * progress before and after each step. It owns its loop: start() once, stop() ends it and
  * waits for the tick in flight.
  */
-import type { Clock } from './clock.js';
+import type { Clock } from '../../lib/1-ground/clock.js';
 import { collapsed, warmupRate, type WarmupRequest } from './cold.js';
 import { decide, type Decision, type RedisRecord } from './decide.js';
 import { fencePlan } from './fence.js';
@@ -53,7 +53,7 @@ export interface BrainOptions {
   readonly config: FailoverConfig;
   readonly admin: RedisAdmin;
   readonly seams: FailoverSeams;
-  readonly clock: Clock;
+  readonly clock: Pick<Clock, 'now'>;
   readonly newId: () => string;
   readonly metrics?: FailoverMetrics;
   readonly log?: (msg: string, fields?: Record<string, unknown>) => void;

@@ -8,12 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
 import { parseDuration } from '../../lib/1-ground/duration.js';
 import type { Controller, ReconcileContext, ReconcileOutcome, SetupContext } from '../controller.js';
-import { sleepOn, type Clock as KubeClock } from '../../lib/1-ground/clock.js';
+import type { Clock } from '../../lib/1-ground/clock.js';
 import type { Informer } from '../../lib/2-kube/informer.js';
 import { objectKey, resources } from '../../lib/2-kube/resources.js';
 import type { CachePolicyObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
 import { FailoverBrain, type FailoverConfig, type FailoverSeams } from './brain.js';
-import type { Clock } from './clock.js';
 import { kubeSeams, recordFrom, type KubeSeamsInput } from './kube-seams.js';
 import { RecordStore } from './record-store.js';
 import { failoverMetrics, type FailoverMetrics } from './metrics.js';
@@ -138,7 +137,7 @@ export class RedisFailoverController implements Controller {
   }
 
   private create(key: string, ctx: ReconcileContext, config: FailoverConfig): Entry {
-    const clock = failoverClock(ctx.clock);
+    const clock = ctx.clock;
     const admin = adminFor(clock, config.checkIntervalMs, this.auth);
     const memory: Entry['memory'] = { published: null };
     const slash = key.indexOf('/');
@@ -199,8 +198,4 @@ export class RedisFailoverController implements Controller {
 /** The admin client of one brain: every health check and role change authenticates with `auth`. */
 export function adminFor(clock: Clock, checkIntervalMs: number, auth: RedisAuth): RedisAdmin {
   return createRedisAdmin({ clock, timeoutMs: Math.min(500, Math.max(50, checkIntervalMs)), ...auth });
-}
-
-function failoverClock(c: KubeClock): Clock {
-  return { now: () => c.now(), sleep: (ms, signal) => sleepOn(c, ms, signal) };
 }

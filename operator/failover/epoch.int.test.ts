@@ -8,7 +8,7 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it } from 'vitest';
 import { startRedis, type RedisServer } from '../../testkit/redis.js';
-import { systemClock } from './clock.js';
+import { systemClock } from '../../lib/1-ground/clock.js';
 import { createRedisAdmin } from './redis-admin.js';
 import { createCache, type Cache } from '../../lib/4-cache/index.js';
 import { createRedisClient } from '../../lib/4-cache/l2/redis-client.js';

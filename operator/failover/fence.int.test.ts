@@ -5,7 +5,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import { EPOCH_KEY } from '../../lib/4-cache/lease/keys.js';
-import { systemClock } from './clock.js';
+import { systemClock } from '../../lib/1-ground/clock.js';
 import { fenceBoundMs, fencePlan } from './fence.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
 import { startTopology, untilTrue, withClient, type Node } from './test-harness.test-helpers.js';

@@ -5,7 +5,7 @@
  */
 import { Redis } from 'ioredis';
 import { EPOCH_KEY } from '../../lib/4-cache/lease/keys.js';
-import type { Clock } from './clock.js';
+import { sleepOn, type Clock } from '../../lib/1-ground/clock.js';
 import type { FenceSettings } from './fence.js';
 import { PromotionStepError, RedisCommandError } from './errors.js';
 import { acceptsConnections } from './port-check.js';
@@ -149,7 +149,7 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
       if (o.clock.now() >= ready) {
         throw new PromotionStepError('failover', `${to.name} is not an online replica of ${from.name}: FAILOVER could not catch it up`, { from: from.name, to: to.name });
       }
-      await o.clock.sleep(20);
+      await sleepOn(o.clock, 20);
     }
     await run(from, 'FAILOVER', async (c) => {
       try {
@@ -164,7 +164,7 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
       const p = await probe(to);
       // Best effort: FAILOVER lost nothing, so tokens from before it are still right; the epoch only keeps rising.
       if (p.ok && p.info.role === 'master') return raiseEpoch(to, epoch).catch(() => undefined);
-      await o.clock.sleep(20);
+      await sleepOn(o.clock, 20);
     }
     throw new PromotionStepError('failover', `FAILOVER from ${from.name} to ${to.name} did not complete in time`, {
       from: from.name,

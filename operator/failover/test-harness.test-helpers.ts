@@ -1,13 +1,12 @@
 /**
  * Real redis-server processes plus in-memory seams for the brain (status record, labels,
- * published primary), and a clock whose sleeps advance fake time while yielding briefly
- * to real I/O. Used by the failover integration tests.
+ * published primary). The tests drive the brain on testkit's stepping FakeClock: its sleeps
+ * advance fake time while yielding briefly to real I/O. Used by the failover integration tests.
  */
 import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { NotLeaderError } from '../../lib/2-kube/errors.js';
 import type { FailoverConfig, FailoverSeams } from './brain.js';
-import type { Clock } from './clock.js';
 import type { WarmupRequest } from './cold.js';
 import { emptyRecord, type RedisRecord } from './decide.js';
 import type { Published, RedisPod } from './world.js';
@@ -21,20 +20,6 @@ export const TEST_CONFIG: FailoverConfig = {
   warmup: { onColdRedis: true, topKeys: 100, ratePerSecond: 300 },
   instances: 3,
 };
-
-export function steppingClock(start = 1_000_000): Clock & { advance(ms: number): void } {
-  let t = start;
-  return {
-    now: () => t,
-    advance: (ms) => {
-      t += ms;
-    },
-    sleep: async (ms) => {
-      t += ms;
-      await new Promise((r) => setTimeout(r, Math.min(ms, 10)));
-    },
-  };
-}
 
 export interface Node {
   name: string;

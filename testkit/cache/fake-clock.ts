@@ -1,15 +1,6 @@
-/** A settable clock for tests: time moves only when the test says so. */
-export class FakeClock {
-  constructor(private t = 1_700_000_000_000) {}
-  now(): number {
-    return this.t;
-  }
-  advance(ms: number): void {
-    this.t += ms;
-  }
-  set(ms: number): void {
-    this.t = ms;
-  }
-}
-
+/**
+ * The one fake clock is testkit/fake-clock.ts; this path keeps working for the tests that
+ * still import it from here (the cache's own, e2e's seeded random).
+ */
+export { FakeClock } from '../fake-clock.js';
 export { seededRandom } from '../../lib/1-ground/random.js';

@@ -8,7 +8,7 @@
 import type { Logger } from '../../../lib/1-ground/log.js';
 import type { Quote } from '../quote.js';
 import type { QuoteStore } from '../quote-store.js';
-import type { Clock } from './clock.js';
+import { sleepOn, type Clock } from '../../../lib/1-ground/clock.js';
 import type { PollerLease, QuoteBus, QuoteEvent, Receiver, StopReason } from './types.js';
 
 export interface FeedLoopDeps {
@@ -100,7 +100,7 @@ export class FeedLoop {
         } catch (err) {
           if (!signal.aborted) this.deps.logger.debug('feed tick failed', { symbol: this.symbol, err });
         }
-        await this.deps.clock.sleep(this.deps.intervalMs, signal);
+        await sleepOn(this.deps.clock, this.deps.intervalMs, signal);
       }
     } finally {
       await this.deps.lease.release(this.symbol, this.token).catch((err: unknown) => {

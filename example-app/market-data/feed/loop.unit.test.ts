@@ -2,13 +2,20 @@ import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { silentLogger } from '../../../lib/1-ground/log.js';
 import { FeedHub } from './hub.js';
-import { CountingQuotes, FakeClock, MemoryBus, MemoryLease, flush } from './testing.js';
+import { FakeClock } from '../../../testkit/fake-clock.js';
+import { CountingQuotes, MemoryBus, MemoryLease, flush } from './testing.js';
 import type { QuoteEvent, Receiver } from './types.js';
 
 const INTERVAL = 1000;
 
+/** Moves the clock on, then lets the loops it woke run their turn. */
+async function advance(clock: FakeClock, ms: number): Promise<void> {
+  clock.advance(ms);
+  await flush();
+}
+
 function setup() {
-  const clock = new FakeClock();
+  const clock = new FakeClock(0);
   const bus = new MemoryBus();
   const lease = new MemoryLease();
   const quotes = new CountingQuotes(clock);
@@ -45,7 +52,7 @@ describe('feed loop lifecycle (seed 002 regression)', () => {
     expect(a.got.length).toBeGreaterThan(0);
 
     offA();
-    await clock.advance(INTERVAL);
+    await advance(clock, INTERVAL);
     expect(hub.stats()).toMatchObject({ loops: 1, receivers: 1, stopped: 0 });
 
     offB();
@@ -53,11 +60,11 @@ describe('feed loop lifecycle (seed 002 regression)', () => {
     expect(hub.stats()).toMatchObject({ loops: 0, orphaned: 0, stopping: 0, stopped: 1 });
     expect(bus.handlers.size).toBe(0);
     expect(lease.holders.size).toBe(0);
-    expect(clock.pendingSleeps).toBe(0);
+    expect(clock.pending).toBe(0);
 
     // A stopped loop never polls again, however long we wait.
     const callsAtStop = quotes.calls;
-    await clock.advance(INTERVAL * 100);
+    await advance(clock, INTERVAL * 100);
     expect(quotes.calls).toBe(callsAtStop);
   });
 
@@ -67,10 +74,10 @@ describe('feed loop lifecycle (seed 002 regression)', () => {
     hub.subscribe('MSFT', r);
     await flush();
     r.alive = false; // the client went away without unsubscribing
-    await clock.advance(INTERVAL); // next poll publishes a newer quote; fan-out finds nobody
+    await advance(clock, INTERVAL); // next poll publishes a newer quote; fan-out finds nobody
     expect(hub.stats()).toMatchObject({ loops: 0, orphaned: 0, stopped: 1 });
     expect(bus.handlers.size).toBe(0);
-    expect(clock.pendingSleeps).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(await metricValue(registry, 'herdguard_feed_loops_stopped_total', { reason: 'no_receivers' })).toBe(1);
   });
 
@@ -83,7 +90,7 @@ describe('feed loop lifecycle (seed 002 regression)', () => {
     await flush();
     dead.alive = false;
     const before = live.got.length;
-    await clock.advance(INTERVAL);
+    await advance(clock, INTERVAL);
     expect(hub.stats()).toMatchObject({ loops: 1, receivers: 1 });
     expect(live.got.length).toBeGreaterThan(before);
   });
@@ -97,7 +104,7 @@ describe('feed loop lifecycle (seed 002 regression)', () => {
       open.push(hub.subscribe(`S${Math.floor(rnd() * 500)}`, new Collecting()));
       // Close a random earlier subscription about as often as we open one.
       if (open.length > 50 || rnd() < 0.5) open.splice(Math.floor(rnd() * open.length), 1)[0]?.();
-      if (i % 500 === 0) await clock.advance(INTERVAL);
+      if (i % 500 === 0) await advance(clock, INTERVAL);
     }
     for (const off of open.splice(0)) off();
     await flush();
@@ -106,7 +113,7 @@ describe('feed loop lifecycle (seed 002 regression)', () => {
     expect(s.started).toBe(s.stopped);
     expect(bus.handlers.size).toBe(0);
     expect(lease.holders.size).toBe(0);
-    expect(clock.pendingSleeps).toBe(0);
+    expect(clock.pending).toBe(0);
     expect(await metricValue(registry, 'herdguard_feed_loops', { state: 'orphaned' })).toBe(0);
     expect(await metricValue(registry, 'herdguard_feed_loops', { state: 'subscribed' })).toBe(0);
   });
@@ -119,7 +126,7 @@ describe('feed loop lifecycle (seed 002 regression)', () => {
     await hub.stopAll();
     expect(hub.stats()).toMatchObject({ loops: 0, stopping: 0, stopped: 3 });
     expect(lease.holders.size).toBe(0);
-    expect(clock.pendingSleeps).toBe(0);
+    expect(clock.pending).toBe(0);
   });
 
   it('treats a second unsubscribe call of the same subscription as a no-op', async () => {

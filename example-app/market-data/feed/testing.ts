@@ -1,53 +1,12 @@
 /**
- * Pure fakes for the feed-loop unit tests: a manual clock, an in-memory bus and lease,
- * and a quote source. Integration tests use the Redis-backed ones instead.
+ * Pure fakes for the feed-loop unit tests: an in-memory bus and lease, and a quote source
+ * (the clock is testkit's FakeClock). Integration tests use the Redis-backed ones instead.
  */
 import type { Quote } from '../quote.js';
 import type { QuoteStore } from '../quote-store.js';
-import type { Clock } from './clock.js';
+import type { Clock } from '../../../lib/1-ground/clock.js';
 import { toEvent } from './loop.js';
 import type { PollerLease, QuoteBus, QuoteEvent } from './types.js';
-
-interface Sleeper {
-  readonly at: number;
-  readonly wake: () => void;
-}
-
-export class FakeClock implements Clock {
-  private t = 0;
-  private readonly sleepers = new Set<Sleeper>();
-
-  now(): number {
-    return this.t;
-  }
-
-  sleep(ms: number, signal: AbortSignal): Promise<void> {
-    if (signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const s: Sleeper = {
-        at: this.t + ms,
-        wake: () => {
-          this.sleepers.delete(s);
-          signal.removeEventListener('abort', s.wake);
-          resolve();
-        },
-      };
-      signal.addEventListener('abort', s.wake, { once: true });
-      this.sleepers.add(s);
-    });
-  }
-
-  /** Timers still waiting: every one belongs to a running loop. */
-  get pendingSleeps(): number {
-    return this.sleepers.size;
-  }
-
-  async advance(ms: number): Promise<void> {
-    this.t += ms;
-    for (const s of [...this.sleepers]) if (s.at <= this.t) s.wake();
-    await flush();
-  }
-}
 
 /** Lets every already-queued promise continuation run. */
 export async function flush(): Promise<void> {
@@ -91,7 +50,7 @@ export class MemoryLease implements PollerLease {
 
 export class CountingQuotes implements QuoteStore {
   calls = 0;
-  constructor(private readonly clock: Clock) {}
+  constructor(private readonly clock: Pick<Clock, 'now'>) {}
 
   get(symbol: string): Promise<Quote> {
     this.calls += 1;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { OriginRejectedError } from '../../1-ground/errors.js';
-import { FakeClock } from '../../../testkit/cache/fake-clock.js';
+import { FakeClock } from '../../../testkit/fake-clock.js';
 import { OriginGuard } from './origin-guard.js';
 
 const policy = { maxConcurrency: 2, maxQueue: 1, failureThreshold: 3, resetAfterMs: 5_000 };
