@@ -18,19 +18,11 @@ import { metrics } from '../../lib/1-ground/metric-names.js';
 import { parseDuration } from '../../lib/1-ground/duration.js';
 import { sleepOn, systemClock, type Clock } from '../../lib/1-ground/clock.js';
 import type { RenderedPolicy } from '../../lib/3-policy/types.js';
+import { readWarmup, type WarmupRequest } from '../../lib/3-policy/warmup.js';
 
 export interface RedisAddress {
   readonly host: string;
   readonly port: number;
-}
-
-/** **contract** with the operator: `rendered.redis.warmup`, set after a cold Redis. */
-export interface WarmupRequest {
-  readonly id: string;
-  readonly ratePerSecondPerInstance: number;
-  readonly topKeys: number;
-  /** Unix ms when the operator asked; null when the rendering did not say. */
-  readonly requestedAt: number | null;
 }
 
 /**
@@ -97,18 +89,7 @@ export function urlForAddress(initialUrl: string, addr: RedisAddress): string {
 export function renderedRedis(rendered: RenderedPolicy | null): RenderedRedis | null {
   const r = rendered?.redis as (Record<string, unknown> & { primary?: unknown; epoch?: unknown }) | undefined;
   if (!r || typeof r.primary !== 'string' || r.primary === '') return null;
-  const w = r['warmup'] as { id?: unknown; ratePerSecondPerInstance?: unknown; topKeys?: unknown; requestedAt?: unknown } | undefined;
-  const at = typeof w?.requestedAt === 'string' ? Date.parse(w.requestedAt) : NaN;
-  const warmup =
-    w && typeof w.id === 'string' && Number(w.ratePerSecondPerInstance) > 0
-      ? {
-          id: w.id,
-          ratePerSecondPerInstance: Number(w.ratePerSecondPerInstance),
-          topKeys: Number(w.topKeys ?? 0),
-          requestedAt: Number.isFinite(at) ? at : null,
-        }
-      : null;
-  return { primary: parseAddress(r.primary), epoch: Number(r.epoch ?? 0), warmup };
+  return { primary: parseAddress(r.primary), epoch: Number(r.epoch ?? 0), warmup: readWarmup(r['warmup']) };
 }
 
 const same = (a: RedisAddress, b: RedisAddress) => a.host === b.host && a.port === b.port;

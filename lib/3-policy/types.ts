@@ -1,4 +1,6 @@
 /** Runtime (parsed, millisecond) form of a CachePolicy, as the cache library applies it. */
+import type { RenderedWarmup } from './warmup.js';
+
 export interface KeyspacePolicy {
   readonly prefix: string;
   readonly ttlMs: number;
@@ -70,12 +72,6 @@ export interface RenderedPolicy {
   readonly redis?: {
     readonly primary: string;
     readonly epoch: number;
-    readonly warmup?: {
-      readonly id: string;
-      readonly ratePerSecondPerInstance: number;
-      readonly topKeys: number;
-      /** RFC 3339. */
-      readonly requestedAt: string;
-    };
+    readonly warmup?: RenderedWarmup;
   };
 }

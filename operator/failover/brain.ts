@@ -5,7 +5,8 @@
  * waits for the tick in flight.
  */
 import type { Clock } from '../../lib/1-ground/clock.js';
-import { collapsed, warmupRate, type WarmupRequest } from './cold.js';
+import type { WarmupRequest } from '../../lib/3-policy/warmup.js';
+import { collapsed, warmupRate } from './cold.js';
 import { decide, type Decision, type RedisRecord } from './decide.js';
 import { fencePlan } from './fence.js';
 import { FenceArming } from './fence-arming.js';

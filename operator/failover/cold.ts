@@ -1,7 +1,8 @@
 /**
  * Cold Redis: every copy lost, so the primary's key count collapses. The operator then asks
  * the services to warm their own hottest keys at the policy rate (they hold the hot-key
- * trackers; the operator only knows that the cache is empty).
+ * trackers; the operator only knows that the cache is empty): a WarmupRequest
+ * (lib/3-policy/warmup.ts).
  */
 
 /** Below this many keys before the drop, an empty Redis is just a quiet one. */
@@ -11,16 +12,6 @@ export const COLD_RATIO = 0.1;
 
 export function collapsed(previousKeys: number | null, keys: number): boolean {
   return previousKeys !== null && previousKeys >= COLD_MIN_KEYS && keys <= previousKeys * COLD_RATIO;
-}
-
-/** **contract** with the services: `rendered.warmup` while a warmup is requested. */
-export interface WarmupRequest {
-  /** Services run each id once. */
-  readonly id: string;
-  readonly requestedAt: number;
-  /** The policy's fleet-wide rate divided by the instances, so the origin never sees more than the policy rate. */
-  readonly ratePerSecondPerInstance: number;
-  readonly topKeys: number;
 }
 
 export function warmupRate(fleetRatePerSecond: number, instances: number): number {

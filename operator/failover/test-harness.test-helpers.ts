@@ -7,7 +7,7 @@ import { Redis } from 'ioredis';
 import { startRedis, type RedisServer } from '../../testkit/redis.js';
 import { NotLeaderError } from '../../lib/2-kube/errors.js';
 import type { FailoverConfig, FailoverSeams } from './brain.js';
-import type { WarmupRequest } from './cold.js';
+import type { WarmupRequest } from '../../lib/3-policy/warmup.js';
 import { emptyRecord, type RedisRecord } from './decide.js';
 import type { Published, RedisPod } from './world.js';
 

@@ -3,6 +3,7 @@ import type { RenderedPolicy } from '../../lib/3-policy/types.js';
 import { GROUP, KIND, VERSION } from '../../lib/3-policy/crd.js';
 import { MANAGED_BY_LABEL, FIELD_MANAGER, POLICY_KEY, POLICY_LABEL, renderedConfigMapName } from '../../lib/3-policy/names.js';
 import type { CachePolicyObject, ConfigMapObject } from '../../lib/3-policy/objects.js';
+import { readWarmup, renderWarmup } from '../../lib/3-policy/warmup.js';
 
 type RenderedRedis = NonNullable<RenderedPolicy['redis']>;
 
@@ -10,7 +11,8 @@ type RenderedRedis = NonNullable<RenderedPolicy['redis']>;
 interface FailoverFields {
   epoch?: unknown;
   address?: unknown;
-  warmup?: { id?: unknown; ratePerSecondPerInstance?: unknown; topKeys?: unknown; requestedAt?: unknown } | null;
+  /** A WarmupRequest (requestedAt in Unix ms), read defensively. */
+  warmup?: unknown;
 }
 
 /**
@@ -25,19 +27,9 @@ export function renderRedis(status: CachePolicyObject['status'], warmupWanted = 
   const epoch = typeof f.epoch === 'number' ? f.epoch : (r?.promotions ?? 0);
   // One brain watches a Redis for every policy that points at it, but each policy decides
   // for its own services whether a cold Redis is warmed (spec.warmup.onColdRedis).
-  const warmup = warmupWanted ? renderWarmup(f.warmup) : undefined;
+  const request = warmupWanted ? readWarmup(f.warmup) : null;
+  const warmup = request ? renderWarmup(request) : undefined;
   return { primary, epoch, ...(warmup ? { warmup } : {}) };
-}
-
-function renderWarmup(w: FailoverFields['warmup']): RenderedRedis['warmup'] {
-  if (!w || typeof w.id !== 'string' || typeof w.ratePerSecondPerInstance !== 'number') return undefined;
-  const at = typeof w.requestedAt === 'number' ? w.requestedAt : Date.parse(String(w.requestedAt));
-  return {
-    id: w.id,
-    ratePerSecondPerInstance: w.ratePerSecondPerInstance,
-    topKeys: typeof w.topKeys === 'number' ? w.topKeys : 0,
-    requestedAt: new Date(Number.isFinite(at) ? at : 0).toISOString(),
-  };
 }
 
 export function renderPolicy(p: CachePolicyObject): RenderedPolicy {
