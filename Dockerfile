@@ -14,7 +14,9 @@ ARG RUNTIME_IMAGE=gcr.io/distroless/nodejs20-debian12:nonroot
 
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /src
+# lib/ is an npm workspace (the herdguard package): npm ci reads its package.json too.
 COPY package.json package-lock.json ./
+COPY lib/package.json lib/
 RUN npm ci --no-audit --no-fund --ignore-scripts
 
 FROM deps AS build
@@ -33,7 +35,9 @@ RUN npx tsc -p images/tsconfig.build.json --outDir /out \
        /out/example-app/profile/stores/cachified-redis.js
 
 FROM deps AS prod-deps
-RUN npm prune --omit=dev --no-audit --no-fund
+# npm links the workspace as node_modules/herdguard -> ../lib. The images import lib/ by
+# relative path, compiled beside the services and without the package's dist/: the link goes.
+RUN npm prune --omit=dev --no-audit --no-fund && rm node_modules/herdguard
 
 FROM ${RUNTIME_IMAGE} AS runtime
 WORKDIR /app

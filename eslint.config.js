@@ -9,7 +9,7 @@ const noMessageBranching = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', '**/generated/**', 'dashboards/json/**', '.cache/**', 'charts/herdguard/**', 'images/*.mjs', '.dependency-cruiser.cjs'] },
+  { ignores: ['node_modules/**', 'lib/dist/**', '**/generated/**', 'dashboards/json/**', '.cache/**', 'charts/herdguard/**', 'images/*.mjs', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   {

@@ -10,14 +10,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['**/*.unit.test.ts'],
-          exclude: ['node_modules/**'],
+          exclude: ['node_modules/**', 'lib/dist/**'],
         },
       },
       {
         test: {
           name: 'integration',
           include: ['**/*.int.test.ts'],
-          exclude: ['node_modules/**'],
+          exclude: ['node_modules/**', 'lib/dist/**'],
           testTimeout: 60_000,
           hookTimeout: 120_000,
           fileParallelism: false,
@@ -27,7 +27,7 @@ export default defineConfig({
         test: {
           name: 'operator',
           include: ['**/*.kube.test.ts'],
-          exclude: ['node_modules/**'],
+          exclude: ['node_modules/**', 'lib/dist/**'],
           testTimeout: 120_000,
           hookTimeout: 300_000,
           fileParallelism: false,
@@ -38,7 +38,7 @@ export default defineConfig({
           // The real node (e2e/cluster/node): containerd, kubelet, CNI; builds its images once.
           name: 'node',
           include: ['**/*.node.test.ts'],
-          exclude: ['node_modules/**'],
+          exclude: ['node_modules/**', 'lib/dist/**'],
           testTimeout: 300_000,
           hookTimeout: 1_500_000,
           fileParallelism: false,
