@@ -11,6 +11,7 @@ import type { RequestOptions } from 'node:https';
 import { homedir } from 'node:os';
 import { delimiter, dirname, isAbsolute, join } from 'node:path';
 import { parse } from 'yaml';
+import { HerdguardError } from '../1-ground/errors.js';
 
 /** What HttpKubeClient needs; @kubernetes/client-node's KubeConfig has the same shape. */
 export interface KubeAuth {
@@ -63,8 +64,19 @@ class LightKubeConfig implements KubeAuth {
   }
 }
 
+/** The version the workspace is tested with; the herdguard package names it as an optional peer. */
+const CLIENT_NODE = '@kubernetes/client-node@1.4.0';
+
 async function loadPluginConfig(path: string): Promise<KubeAuth> {
-  const { KubeConfig } = await import('@kubernetes/client-node');
+  const { KubeConfig } = await import('@kubernetes/client-node').catch((cause: unknown) => {
+    if ((cause as { code?: unknown }).code !== 'ERR_MODULE_NOT_FOUND') throw cause;
+    throw new HerdguardError(
+      'E_KUBE_PLUGIN_UNAVAILABLE',
+      `kubeconfig ${path}: its user needs an exec or auth-provider plugin (or basic auth), which herdguard runs through @kubernetes/client-node: npm install ${CLIENT_NODE}`,
+      { path },
+      { cause },
+    );
+  });
   const kc = new KubeConfig();
   kc.loadFromFile(path);
   return kc;

@@ -8,8 +8,8 @@
  * and POD_NAME/POD_NAMESPACE for the annotation. The service kit builds it from the environment
  * with the two factories at the end of this module.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { HttpKubeClient, type KubeClient } from '../../2-kube/client.js';
+import { loadKubeAuth } from '../../2-kube/kubeconfig.js';
 import { Informer } from '../../2-kube/informer.js';
 import { resources } from '../../2-kube/resources.js';
 import { POLICY_KEY } from '../../3-policy/names.js';
@@ -151,10 +151,8 @@ export const podReporterFactory = (o: KubeSourceEnv): PolicyReporter | null => {
   const namespace = o.env['POD_NAMESPACE'];
   if (!name || !namespace) return null;
   try {
-    const kubeConfig = new KubeConfig();
-    const file = o.env['KUBECONFIG'];
-    if (file) kubeConfig.loadFromFile(file);
-    else kubeConfig.loadFromDefault();
+    // The light loader (as the API source's client uses): @kubernetes/client-node is loaded only for a plugin user.
+    const kubeConfig = loadKubeAuth(o.env);
     return podReporter(new HttpKubeClient({ kubeConfig, userAgent: 'herdguard-service' }), { namespace, name });
   } catch (err) {
     o.logger.warn('policy outcomes cannot be reported to the operator: no usable kubeconfig', { err });
