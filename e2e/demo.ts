@@ -27,7 +27,8 @@ import type { ChartProvider } from './providers/chart.js';
 import { providerOn } from './providers/index.js';
 import { LocalCluster } from './providers/local.js';
 import { runPrimaryKill } from './scenarios/redis-primary-kill.js';
-import { INSTANCES, NS, PROFILE_REDIS, SERVICE, TURNOVER_POLICY, USERS, deployRedisStack, profileEndpoints, until } from './scenarios/redis-kit.js';
+import { INSTANCES, NS, PROFILE_REDIS, SERVICE, TURNOVER_POLICY, USERS } from './scenarios/kit/policies.js';
+import { deployRedisStack, profileEndpoints, until } from './scenarios/kit/stack.js';
 import type { ScenarioContext, ScenarioResult } from './scenarios/scenario.js';
 
 const FLAGS = {

@@ -17,7 +17,7 @@ import { resources, type KubeObject } from '../../lib/2-kube/resources.js';
 import { POLICY_KEY, renderedConfigMapName } from '../../lib/3-policy/names.js';
 import { waitFor } from '../../testkit/process.js';
 import type { Provider } from '../providers/provider.js';
-import { PROFILE_REDIS } from './redis-kit.js';
+import { PROFILE_REDIS } from './kit/policies.js';
 
 export const PROFILES = 2;
 /** Small enough for 2 shared cores; a baseline burst still queues hundreds on each pool of 10. */

@@ -33,7 +33,7 @@ import { defaultPolicySpec as marketDataPolicy } from '../../example-app/market-
 import { tempDir } from '../../testkit/process.js';
 import { applyProfilePolicy, herdCycles, herdKit, PROFILES, profileSpec, PublishedPrimary, redisPrimary, SIZES, type HerdKit, type HerdOutcome } from './observability-herd.js';
 import { displacedLabels, feedSubscription, refusedPolicyUpdate, withPrometheus } from './observability-prometheus.js';
-import { until } from './redis-kit.js';
+import { until } from './kit/stack.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
 
 /**

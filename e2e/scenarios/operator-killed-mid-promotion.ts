@@ -9,21 +9,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { RedisRecord } from '../../operator/failover/decide.js';
 import type { FailoverStatus } from '../../operator/failover/kube-seams.js';
-import {
-  INSTANCES,
-  ProfileLoad,
-  RedisWatcher,
-  SecondSampler,
-  USERS,
-  deployRedisStack,
-  leaderOperator,
-  nameErrors,
-  primeAll,
-  profileEndpoints,
-  round,
-  until,
-  type KubeApi,
-} from './redis-kit.js';
+import { countErrors, nameErrors, round } from './kit/figures.js';
+import { withRedisChaos, type RedisChaos } from './kit/harness.js';
+import type { KubeApi } from './kit/kube-api.js';
+import { INSTANCES } from './kit/policies.js';
+import { leaderOperator, until } from './kit/stack.js';
 import type { Scenario } from './scenario.js';
 
 const REDIS_PODS = 3;
@@ -39,93 +29,81 @@ const record = async (api: KubeApi): Promise<{ promotions: number; primary: stri
 export const operatorKilledMidPromotion: Scenario = {
   name: 'operator-killed-mid-promotion',
   description: `kill -9 the leading operator after it recorded step Promoted (Redis primary killed under ${GETS_PER_SECOND} GET/s); the standby finishes; primaries seen at once`,
-  async run(ctx) {
-    const chaos = ctx.provider;
-    const api = await deployRedisStack(ctx, {
-      redisPods: REDIS_PODS,
-      operators: 2,
-      operatorEnv: {
-        LEASE_DURATION_MS: String(LEASE_DURATION_MS),
-        HERDGUARD_CHAOS_PAUSE_AFTER_STEP: 'Promoted',
-        HERDGUARD_CHAOS_PAUSE_MS: '120000',
-      },
-      // The image's chaos entry point (operator/chaos/pausing-main.ts) holds the leader after the step.
-      operatorArgs: ['operator/chaos/pausing-main.js'],
-    });
-    const names = Array.from({ length: REDIS_PODS }, (_, i) => `redis-${i}`);
-    const pods = Object.fromEntries(names.map((n) => [n, chaos.redisAddress(n)]));
-    const endpoints = profileEndpoints(ctx.provider);
-    const watcher = new RedisWatcher(pods);
-    const sampler = new SecondSampler(chaos.databaseUrl(), endpoints);
-    const load = new ProfileLoad({ endpoints, getsPerSecond: GETS_PER_SECOND });
-    watcher.start();
-    try {
-      await primeAll(endpoints, USERS);
-      await sampler.start();
-      load.start();
-      await sleep(ctx.quick ? 5_000 : 10_000);
-      const leader = await leaderOperator(ctx.provider);
-      const primary = watcher.primaries()[0];
-      if (!leader || !primary) throw new Error(`expected a leading operator and one primary, saw ${String(leader)} and ${watcher.primaries().join(', ') || 'none'}`);
-      const killedAt = performance.now();
-      await ctx.provider.kill(primary);
-      ctx.log(`kill -9 ${primary}; ${leader} leads`);
-      await until('the leader recorded step Promoted', async () => (await record(api)).promotion?.step === 'Promoted', 30_000);
-      const promotedPod = (await record(api)).promotion?.to ?? null;
-      const promoted = promotedPod === null ? null : ctx.provider.processName(promotedPod);
-      await ctx.provider.kill(leader);
-      const leaderKilledAt = performance.now();
-      ctx.log(`promotion of ${String(promoted)} paused at Promoted; kill -9 ${leader}; the kubelet restarts ${primary}`);
-      await ctx.provider.restart(primary);
-      const done = await until(
-        'the standby completed the promotion',
-        async () => {
-          const r = await record(api);
-          return r.promotions >= 1 && r.promotion === null && r.primary === promotedPod;
-        },
-        60_000,
-      ).catch(() => null);
-      const resumedBy = await leaderOperator(ctx.provider);
-      await until('every Redis follows the new primary', () => Promise.resolve(followsOnly(watcher, promoted, pods)), 30_000).catch(() => undefined);
-      await sleep(2000); // keep watching the settled topology for a moment
-      const labelled = promoted ? (await api.podLabel(promoted, 'role')) === 'primary' : false;
-      const others = await Promise.all(names.filter((n) => n !== promoted).map((n) => api.podLabel(n, 'role')));
-      const published = await api.renderedPrimary();
-      await ctx.provider.restart(leader); // the kubelet restarts the operator too
-      const errors = load.errorsBetween(killedAt, performance.now());
-      return {
-        instances: INSTANCES,
+  run: (ctx) =>
+    withRedisChaos(
+      ctx,
+      {
+        redisPods: REDIS_PODS,
         operators: 2,
-        leaseDurationMs: LEASE_DURATION_MS,
-        killedPrimary: primary,
-        killedLeader: leader,
-        promoted,
-        resumedBy,
-        completed: done !== null,
-        secondsToCompleteAfterLeaderKill: done === null ? null : round((done - leaderKilledAt) / 1000, 2),
-        labelOnlyOnNewPrimary: labelled && others.every((l) => l === undefined),
-        publishedToServices: published !== null && promoted !== null && published === `${pods[promoted]?.host}:${pods[promoted]?.port}`,
-        allFollowNewPrimary: followsOnly(watcher, promoted, pods),
-        maxPrimariesObserved: watcher.maxPrimaries,
-        hitRateDuring: round(sampler.hitRatio(killedAt - 15_000, killedAt + 15_000), 4),
-        clientErrors: [...errors.values()].reduce((a, b) => a + b, 0),
-        clientErrorNames: nameErrors(errors),
-        targets: 'completed=true maxPrimariesObserved=1',
-      };
-    } finally {
-      await load.stop();
-      await sampler.stop();
-      await watcher.stop();
-      api.close();
-    }
-  },
+        operatorEnv: {
+          LEASE_DURATION_MS: String(LEASE_DURATION_MS),
+          HERDGUARD_CHAOS_PAUSE_AFTER_STEP: 'Promoted',
+          HERDGUARD_CHAOS_PAUSE_MS: '120000',
+        },
+        // The image's chaos entry point (operator/chaos/pausing-main.ts) holds the leader after the step.
+        operatorArgs: ['operator/chaos/pausing-main.js'],
+        getsPerSecond: GETS_PER_SECOND,
+        warmMs: ctx.quick ? 5_000 : 10_000,
+      },
+      async (h) => {
+        const { api, watcher, sampler, load, names, pods } = h;
+        const leader = await leaderOperator(ctx.provider);
+        const primary = watcher.primaries()[0];
+        if (!leader || !primary) throw new Error(`expected a leading operator and one primary, saw ${String(leader)} and ${watcher.primaries().join(', ') || 'none'}`);
+        const killedAt = performance.now();
+        await ctx.provider.kill(primary);
+        ctx.log(`kill -9 ${primary}; ${leader} leads`);
+        await until('the leader recorded step Promoted', async () => (await record(api)).promotion?.step === 'Promoted', 30_000);
+        const promotedPod = (await record(api)).promotion?.to ?? null;
+        const promoted = promotedPod === null ? null : ctx.provider.processName(promotedPod);
+        await ctx.provider.kill(leader);
+        const leaderKilledAt = performance.now();
+        ctx.log(`promotion of ${String(promoted)} paused at Promoted; kill -9 ${leader}; the kubelet restarts ${primary}`);
+        await ctx.provider.restart(primary);
+        const done = await until(
+          'the standby completed the promotion',
+          async () => {
+            const r = await record(api);
+            return r.promotions >= 1 && r.promotion === null && r.primary === promotedPod;
+          },
+          60_000,
+        ).catch(() => null);
+        const resumedBy = await leaderOperator(ctx.provider);
+        await until('every Redis follows the new primary', () => Promise.resolve(followsOnly(h, promoted)), 30_000).catch(() => undefined);
+        await sleep(2000); // keep watching the settled topology for a moment
+        const labelled = promoted ? (await api.podLabel(promoted, 'role')) === 'primary' : false;
+        const others = await Promise.all(names.filter((n) => n !== promoted).map((n) => api.podLabel(n, 'role')));
+        const published = await api.renderedPrimary();
+        await ctx.provider.restart(leader); // the kubelet restarts the operator too
+        const errors = load.errorsBetween(killedAt, performance.now());
+        return {
+          instances: INSTANCES,
+          operators: 2,
+          leaseDurationMs: LEASE_DURATION_MS,
+          killedPrimary: primary,
+          killedLeader: leader,
+          promoted,
+          resumedBy,
+          completed: done !== null,
+          secondsToCompleteAfterLeaderKill: done === null ? null : round((done - leaderKilledAt) / 1000, 2),
+          labelOnlyOnNewPrimary: labelled && others.every((l) => l === undefined),
+          publishedToServices: published !== null && promoted !== null && published === `${pods[promoted]?.host}:${pods[promoted]?.port}`,
+          allFollowNewPrimary: followsOnly(h, promoted),
+          maxPrimariesObserved: watcher.maxPrimaries,
+          hitRateDuring: round(sampler.hitRatio(killedAt - 15_000, killedAt + 15_000), 4),
+          clientErrors: countErrors(errors),
+          clientErrorNames: nameErrors(errors),
+          targets: 'completed=true maxPrimariesObserved=1',
+        };
+      },
+    ),
 };
 
 /** Exactly `primary` answers as master, and every other Redis is its replica. */
-function followsOnly(w: RedisWatcher, primary: string | null, pods: Record<string, { host: string; port: number }>): boolean {
+function followsOnly({ watcher, pods }: RedisChaos, primary: string | null): boolean {
   if (!primary) return false;
   const p = pods[primary];
-  return [...w.last].every(([name, info]) =>
+  return [...watcher.last].every(([name, info]) =>
     name === primary ? info?.role === 'master' : info?.role === 'replica' && info.master?.host === p?.host && info.master?.port === p?.port,
   );
 }

@@ -11,10 +11,12 @@ import { podsOf } from '../providers/pods.js';
 import type { Provider } from '../providers/provider.js';
 import { FleetSampler, type FleetWindow } from './fleet-metrics.js';
 import { DbProbe } from './postgres-faults.js';
-import {
-  INSTANCES, NS, ProfileLoad, SERVICE, TURNOVER_POLICY, USERS, deployRedisStack, nameErrors, primeAll, profileEndpoints, round,
-  type KubeApi,
-} from './redis-kit.js';
+import { nameErrors, round } from './kit/figures.js';
+import type { KubeApi } from './kit/kube-api.js';
+import { INSTANCES, NS, SERVICE, TURNOVER_POLICY, USERS } from './kit/policies.js';
+import { ProfileLoad } from './kit/profile-load.js';
+import { primeAll } from './kit/profile-reads.js';
+import { deployRedisStack, profileEndpoints } from './kit/stack.js';
 import type { ScenarioContext, ScenarioResult } from './scenario.js';
 import { percentile } from './stats.js';
 

@@ -8,7 +8,9 @@
 import { DelayProxy, redirectThrough, type Address } from './delay-proxy.js';
 import { ORIGIN_FAULT_POLICY, runOriginFault, type OriginFault } from './origin-fault-run.js';
 import { refusePostgres, slowOriginReads, stopPostgres } from './postgres-faults.js';
-import { INSTANCES, NS, round, until } from './redis-kit.js';
+import { round } from './kit/figures.js';
+import { INSTANCES, NS } from './kit/policies.js';
+import { until } from './kit/stack.js';
 import type { Scenario } from './scenario.js';
 
 function scenario(make: () => OriginFault): Scenario {

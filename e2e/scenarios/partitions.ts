@@ -7,23 +7,15 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Provider } from '../providers/provider.js';
-import {
-  INSTANCES,
-  ProfileLoad,
-  RedisWatcher,
-  SecondSampler,
-  USERS,
-  deployRedisStack,
-  nameErrors,
-  primeAll,
-  profileEndpoints,
-  roleOf,
-  round,
-  until,
-  verifyAcknowledged,
-} from './redis-kit.js';
+import { countErrors, nameErrors, round } from './kit/figures.js';
+import { withRedisChaos } from './kit/harness.js';
+import { InsideProbe } from './kit/inside-probe.js';
+import { INSTANCES } from './kit/policies.js';
+import { verifyAcknowledged } from './kit/profile-reads.js';
+import { roleOf } from './kit/redis-watcher.js';
+import { until } from './kit/stack.js';
+import type { WriteProbe } from './kit/write-probe.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
-import { WriteProbe } from './write-probe.js';
 
 const REDIS_PODS = 3;
 const GETS_PER_SECOND = 1000;
@@ -51,30 +43,13 @@ async function cut(p: Provider, from: readonly string[], primary: string): Promi
 
 const services = (p: Provider) => p.processes().filter((n) => n.startsWith('profile-'));
 
-async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioResult> {
+function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioResult> {
   const p = ctx.provider;
-  const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
-  const nodes = Object.fromEntries(
-    Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, p.redisAddress(`redis-${i}`)]),
-  );
-  const endpoints = profileEndpoints(p);
-  const watcher = new RedisWatcher(nodes);
-  const probe = new WriteProbe(nodes);
-  const sampler = new SecondSampler(p.databaseUrl(), endpoints);
-  const load = new ProfileLoad({ endpoints, getsPerSecond: GETS_PER_SECOND, writes: WRITES });
-  watcher.start();
-  probe.start();
-  let loadStopped = false;
-  try {
-    await primeAll(endpoints, USERS);
-    await sampler.start();
-    load.start();
-    await sleep(ctx.quick ? 5_000 : 10_000);
-    const primary = watcher.primaries()[0];
-    if (!primary || watcher.primaries().length !== 1)
-      throw new Error(
-        `expected one primary before the fault, saw ${watcher.primaries().join(', ') || 'none'}`,
-      );
+  const chaos = { redisPods: REDIS_PODS, getsPerSecond: GETS_PER_SECOND, writes: WRITES, warmMs: ctx.quick ? 5_000 : 10_000, writeProbe: true };
+  return withRedisChaos(ctx, chaos, async (h) => {
+    const { api, watcher, sampler, load, endpoints } = h;
+    const probe = h.writeProbe();
+    const primary = h.onePrimary('fault');
     const publishedBefore = await api.renderedPrimary();
     const faultAt = performance.now();
     const heal = await fault.apply(p, primary, probe);
@@ -98,7 +73,6 @@ async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioRes
         )
       : await roleOf(p.redisAddress(primary));
     await load.stop();
-    loadStopped = true;
     const lost = await verifyAcknowledged(load, endpoints, WRITES.ids);
     const errors = load.errorsBetween(faultAt - 5000, healedAt + SETTLE_MS);
     return {
@@ -116,19 +90,13 @@ async function runFault(ctx: ScenarioContext, fault: Fault): Promise<ScenarioRes
       acknowledgedWritesLost: lost,
       staleReads: load.stale.length,
       worstStaleReadMs: Math.round(load.stale.reduce((m, s) => Math.max(m, s.staleMs), 0)),
-      clientErrors: [...errors.values()].reduce((a, b) => a + b, 0),
+      clientErrors: countErrors(errors),
       clientErrorNames: nameErrors(errors),
       hitRateDuring: round(sampler.hitRatio(faultAt, healedAt), 4),
       originPeakQps: round(Math.max(...sampler.originBetween(faultAt, healedAt + 5000)), 1),
       samplerGaps: sampler.failures,
     };
-  } finally {
-    if (!loadStopped) await load.stop();
-    await sampler.stop();
-    await probe.stop();
-    await watcher.stop();
-    api.close();
-  }
+  });
 }
 
 function scenario(fault: Fault): Scenario {
@@ -220,53 +188,3 @@ export const partitionPrimaryIsolated: Scenario = {
     };
   },
 };
-
-/** Writes to an isolated pod's Redis from inside its network namespace, every 200 ms. */
-class InsideProbe {
-  isolatedAt: number | undefined;
-  lastAcceptedAt: number | undefined;
-  attempts = 0;
-  private readonly abort = new AbortController();
-  private loop: Promise<void> | undefined;
-
-  constructor(
-    private readonly p: Provider,
-    private readonly name: string,
-  ) {}
-
-  start(): void {
-    this.isolatedAt = performance.now();
-    this.loop = this.run(this.abort.signal);
-  }
-
-  async stop(): Promise<void> {
-    this.abort.abort();
-    await this.loop;
-  }
-
-  private async run(signal: AbortSignal): Promise<void> {
-    const { password } = this.p.redisAddress(this.name);
-    while (!signal.aborted) {
-      this.attempts++;
-      const out = await this.p
-        .inPodNetwork(
-          this.name,
-          [
-            'redis-cli',
-            '--no-auth-warning',
-            '-h',
-            '127.0.0.1',
-            '-p',
-            '6379',
-            'SET',
-            'herdguard:e2e:inside-probe',
-            String(Date.now()),
-          ],
-          { REDISCLI_AUTH: password },
-        )
-        .catch(() => '');
-      if (out.trim() === 'OK') this.lastAcceptedAt = performance.now();
-      await sleep(200, undefined, { signal }).catch(() => undefined);
-    }
-  }
-}

@@ -7,20 +7,10 @@
  * from the restart until the fleet serves 90 % of reads from cache again.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  INSTANCES,
-  ProfileLoad,
-  RedisWatcher,
-  SecondSampler,
-  USERS,
-  WARMUP_RATE,
-  deployRedisStack,
-  nameErrors,
-  primeAll,
-  profileEndpoints,
-  round,
-  until,
-} from './redis-kit.js';
+import { countErrors, nameErrors, round } from './kit/figures.js';
+import { withRedisChaos } from './kit/harness.js';
+import { INSTANCES, USERS, WARMUP_RATE } from './kit/policies.js';
+import { until } from './kit/stack.js';
 import type { Scenario } from './scenario.js';
 
 const REDIS_PODS = 2;
@@ -32,21 +22,9 @@ const OBSERVE_MS = 30_000;
 export const redisColdRestart: Scenario = {
   name: 'redis-cold-restart',
   description: `kill -9 the Redis primary and replica under ${GETS_PER_SECOND} GET/s, restart them empty: warmup at ${WARMUP_RATE}/s, origin peak, seconds to 90 % hits`,
-  async run(ctx) {
-    const chaos = ctx.provider;
-    const api = await deployRedisStack(ctx, { redisPods: REDIS_PODS });
-    const names = Array.from({ length: REDIS_PODS }, (_, i) => `redis-${i}`);
-    const pods = Object.fromEntries(names.map((n) => [n, chaos.redisAddress(n)]));
-    const endpoints = profileEndpoints(ctx.provider);
-    const watcher = new RedisWatcher(pods);
-    const sampler = new SecondSampler(chaos.databaseUrl(), endpoints);
-    const load = new ProfileLoad({ endpoints, getsPerSecond: GETS_PER_SECOND });
-    watcher.start();
-    try {
-      await primeAll(endpoints, USERS);
-      await sampler.start();
-      load.start();
-      await sleep(ctx.quick ? 10_000 : 20_000);
+  run: (ctx) =>
+    withRedisChaos(ctx, { redisPods: REDIS_PODS, getsPerSecond: GETS_PER_SECOND, warmMs: ctx.quick ? 10_000 : 20_000 }, async (h) => {
+      const { api, watcher, sampler, load, names } = h;
       const primary = watcher.primaries()[0];
       const keysBefore = primary ? (watcher.last.get(primary)?.keys ?? 0) : 0;
       const killedAt = performance.now();
@@ -82,18 +60,12 @@ export const redisColdRestart: Scenario = {
         secondsTo90PctHits: first90 ? round((first90.at - restartedAt) / 1000, 1) : null,
         hitRateFirst15s: round(sampler.hitRatio(restartedAt, restartedAt + 15_000), 4),
         keysAt15s: newPrimary ? (watcher.last.get(newPrimary)?.keys ?? null) : null,
-        clientErrors: [...errors.values()].reduce((a, b) => a + b, 0),
+        clientErrors: countErrors(errors),
         clientErrorNames: nameErrors(errors),
         maxPrimariesObserved: watcher.maxPrimaries,
         targets: `originPeakQps<=${WARMUP_RATE} secondsTo90PctHits<=15`,
       };
-    } finally {
-      await load.stop();
-      await sampler.stop();
-      await watcher.stop();
-      api.close();
-    }
-  },
+    }),
 };
 
 function warmupRequested(p: { status?: { redis?: { failover?: Record<string, unknown> } } }): boolean {

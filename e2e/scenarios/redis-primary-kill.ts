@@ -23,25 +23,12 @@
  * than ttl + jitter + SWR misses), so the failover's own cost is the gap between the two.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import {
-  CHECK_INTERVAL_MS,
-  DETECT_AFTER_MS,
-  INSTANCES,
-  ProfileLoad,
-  RedisWatcher,
-  SecondSampler,
-  USERS,
-  deployRedisStack,
-  mean,
-  nameErrors,
-  primeAll,
-  profileEndpoints,
-  round,
-  TURNOVER_POLICY,
-  steadyWarmMs,
-  until,
-  type KubeApi,
-} from './redis-kit.js';
+import { countErrors, mean, nameErrors, round } from './kit/figures.js';
+import { withRedisChaos } from './kit/harness.js';
+import type { KubeApi } from './kit/kube-api.js';
+import { CHECK_INTERVAL_MS, DETECT_AFTER_MS, INSTANCES, TURNOVER_POLICY, steadyWarmMs } from './kit/policies.js';
+import type { ProfileLoad } from './kit/profile-load.js';
+import { until } from './kit/stack.js';
 import type { Scenario, ScenarioContext, ScenarioResult } from './scenario.js';
 
 const REDIS_PODS = 3;
@@ -66,24 +53,18 @@ export interface PrimaryKillOptions {
   readonly deployed?: KubeApi;
 }
 
-export async function runPrimaryKill(ctx: ScenarioContext, o: PrimaryKillOptions): Promise<PrimaryKillRun> {
-  const chaos = ctx.provider;
-  const api = o.deployed ?? (await deployRedisStack(ctx, { redisPods: REDIS_PODS, policySpec: TURNOVER_POLICY }));
-  const pods = Object.fromEntries(Array.from({ length: REDIS_PODS }, (_, i) => [`redis-${i}`, chaos.redisAddress(`redis-${i}`)]));
-  const watcher = new RedisWatcher(pods);
-  const sampler = new SecondSampler(chaos.databaseUrl(), profileEndpoints(ctx.provider));
-  const load = new ProfileLoad({ endpoints: profileEndpoints(ctx.provider), getsPerSecond: GETS_PER_SECOND, ...(o.writes ? { writes: o.writes } : {}) });
-  watcher.start();
-  await primeAll(profileEndpoints(ctx.provider), USERS);
-  ctx.log(`primed: all ${USERS} profiles read once through the services`);
-  await sampler.start();
-  load.start();
-  try {
-    const warmMs = steadyWarmMs(ctx.quick);
-    ctx.log(`load: ${GETS_PER_SECOND} GET/s${o.writes ? ` + ${o.writes.putsPerSecond} PUT/s on ids 1..${o.writes.ids}` : ''}; warming ${warmMs / 1000} s`);
-    await sleep(warmMs);
-    const primary = watcher.primaries()[0];
-    if (!primary || watcher.primaries().length !== 1) throw new Error(`expected one primary before the kill, saw ${watcher.primaries().join(', ') || 'none'}`);
+export function runPrimaryKill(ctx: ScenarioContext, o: PrimaryKillOptions): Promise<PrimaryKillRun> {
+  const chaos = {
+    redisPods: REDIS_PODS,
+    policySpec: TURNOVER_POLICY,
+    getsPerSecond: GETS_PER_SECOND,
+    warmMs: steadyWarmMs(ctx.quick),
+    ...(o.writes ? { writes: o.writes } : {}),
+    ...(o.deployed ? { deployed: o.deployed } : {}),
+  };
+  return withRedisChaos(ctx, chaos, async (h) => {
+    const { api, watcher, sampler, load } = h;
+    const primary = h.onePrimary('kill');
     const publishedBefore = await api.renderedPrimary();
     watcher.armWriteProbe(primary, performance.now());
     const killedAt = performance.now();
@@ -104,7 +85,6 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: PrimaryKillOptions
     const steady = mean(steadySamples);
     const peak = Math.max(...sampler.originBetween(killedAt, killedAt + HALF_WINDOW_MS));
     const errors = load.errorsBetween(killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS);
-    const clientErrors = [...errors.values()].reduce((a, b) => a + b, 0);
     const figures: ScenarioResult = {
       instances: INSTANCES,
       getsPerSecond: GETS_PER_SECOND,
@@ -118,7 +98,7 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: PrimaryKillOptions
       hitRateDuring: round(sampler.hitRatio(killedAt - HALF_WINDOW_MS, killedAt + HALF_WINDOW_MS), 4),
       // The same ratio over the 15 s before the kill: the policy's own steady share of misses.
       hitRateBefore: round(sampler.hitRatio(killedAt - HALF_WINDOW_MS, killedAt - 1000), 4),
-      clientErrors,
+      clientErrors: countErrors(errors),
       clientErrorNames: nameErrors(errors),
       clientSkipped: load.skipped,
       originSteadyQps: round(steady, 1),
@@ -130,12 +110,7 @@ export async function runPrimaryKill(ctx: ScenarioContext, o: PrimaryKillOptions
       oldPrimaryRejoined: 'replica',
     };
     return { figures, load, killedAt };
-  } finally {
-    await load.stop();
-    await sampler.stop();
-    await watcher.stop();
-    if (!o.deployed) api.close();
-  }
+  });
 }
 
 export const redisPrimaryKill: Scenario = {

@@ -9,7 +9,7 @@
  * the fail-safe (L1 copies served while no Redis answers) makes it the bound that ends them.
  */
 import { runPrimaryKill } from './redis-primary-kill.js';
-import { STALE_BOUND_MS } from './redis-kit.js';
+import { STALE_BOUND_MS } from './kit/policies.js';
 import type { Scenario } from './scenario.js';
 
 const WRITE_IDS = 50;
