@@ -1,60 +1,12 @@
-import { Ajv, type ErrorObject } from 'ajv';
 import { parse as parseYaml } from 'yaml';
 import { PolicyInvalidError } from '../1-ground/errors.js';
-import { DURATION_PATTERN, parseDuration } from '../1-ground/duration.js';
+import { parseDuration } from '../1-ground/duration.js';
+import { checkStructure, specProblems } from './problems.js';
 import { renderedEnvelopeProblems } from './rendered.js';
-import { crossFieldRules, type RuleSite } from './rules.js';
-import { cachePolicySpecSchema } from './schema.js';
+import { crossFieldRules } from './rules.js';
 import type { CachePolicy, KeyspacePolicy, RenderedPolicy } from './types.js';
 
-// x-kubernetes-* keywords are for the API server; Ajv checks the structure and fills defaults.
-const ajv = new Ajv({ strict: false, allErrors: true, useDefaults: true, verbose: true }); // verbose: errors carry the bad value
-const validateSpec = ajv.compile(cachePolicySpecSchema);
-
 type Obj = Record<string, unknown>;
-
-function describe(e: ErrorObject): string {
-  const at = `spec${e.instancePath.replace(/\/(\d+)/g, '[$1]').replace(/\//g, '.')}`;
-  switch (e.keyword) {
-    case 'pattern':
-      return `${at}: ${JSON.stringify(e.data)} is not accepted; expected ${
-        e.params['pattern'] === DURATION_PATTERN ? 'a duration such as 1500ms, 60s, 10m or 1h' : `a match for ${String(e.params['pattern'])}`
-      }`;
-    case 'additionalProperties':
-      return `${at}: unknown field "${String(e.params['additionalProperty'])}"`;
-    case 'required':
-      return `${at}: missing required field "${String(e.params['missingProperty'])}"`;
-    case 'enum':
-      return `${at}: ${JSON.stringify(e.data)} is not accepted; expected one of ${(e.params['allowedValues'] as unknown[]).join(', ')}`;
-    default:
-      return `${at}: ${e.message ?? 'is invalid'} (got ${JSON.stringify(e.data)})`;
-  }
-}
-
-function objectsAt(spec: Obj, at: RuleSite): Array<[string, Obj]> {
-  const keyspaces = (spec['keyspaces'] as Obj[]).map((k, i): [string, Obj] => [`spec.keyspaces[${i}]`, k]);
-  const child = (name: string) =>
-    keyspaces.flatMap(([p, k]) => (k[name] ? [[`${p}.${name}`, k[name] as Obj] as [string, Obj]] : []));
-  switch (at) {
-    case 'spec':
-      return [['spec', spec]];
-    case 'keyspace':
-      return keyspaces;
-    case 'jitter':
-    case 'coalescing':
-    case 'hotKeys':
-      return child(at);
-    case 'failover': {
-      const f = (spec['redis'] as Obj | undefined)?.['failover'] as Obj | undefined;
-      return f ? [['spec.redis.failover', f]] : [];
-    }
-    case 'origin':
-    case 'warmup':
-      return spec[at] ? [[`spec.${at}`, spec[at] as Obj]] : [];
-    case 'root':
-      return []; // metadata: validatePolicyName
-  }
-}
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
@@ -74,21 +26,7 @@ export function validatePolicy(p: { metadata: { name: string }; spec: unknown })
 
 /** Validates a spec the way the API server does; returns every problem, named by path. */
 export function validatePolicySpec(spec: unknown): string[] {
-  const copy = structuredClone(spec);
-  if (!validateSpec(copy)) return (validateSpec.errors ?? []).map(describe);
-  const problems: string[] = [];
-  for (const rule of crossFieldRules) {
-    for (const [path, self] of objectsAt(copy as Obj, rule.at)) {
-      if (!rule.holds(self)) problems.push(`${path}: ${rule.message}`);
-    }
-  }
-  const beta = (copy as { keyspaces: Obj[] }).keyspaces.map((k) => (k['earlyRefresh'] as Obj | undefined)?.['beta']);
-  beta.forEach((b, i) => {
-    if (b !== undefined && !(Number(b) > 0 && Number(b) <= 10)) {
-      problems.push(`spec.keyspaces[${i}].earlyRefresh: earlyRefresh.beta must be > 0 and <= 10`);
-    }
-  });
-  return problems;
+  return specProblems(spec).map((p) => p.text);
 }
 
 const d = (v: unknown): number => parseDuration(String(v)) as number;
@@ -172,7 +110,7 @@ function withDefaults(spec: Obj): Obj {
     k['coalescing'] ??= {};
     k['l1'] ??= {};
   }
-  validateSpec(s); // fills the defaults
+  checkStructure(s); // fills the defaults
   return s;
 }
 

@@ -17,6 +17,9 @@ export interface CrossFieldRule {
   readonly message: string;
   /** The same predicate in TypeScript, over the defaulted object at `at`. */
   readonly holds: (self: Record<string, unknown>) => boolean;
+  /** For a bound on one field: that field and what it accepts, so an error can name the field itself. */
+  readonly field?: string;
+  readonly accepts?: string;
 }
 
 type Obj = Record<string, unknown>;
@@ -34,10 +37,13 @@ export const MAX_POLICY_NAME_LENGTH = 63;
 function within(at: RuleSite, field: string, min: string | null, max: string | null, why = ''): CrossFieldRule {
   const cel = [min && `duration(self.${field}) >= duration('${min}')`, max && `duration(self.${field}) <= duration('${max}')`];
   const relation = min && max ? `between ${min} and ${max}` : min ? `at least ${min}` : `at most ${max}`;
+  const accepts = `${relation}${why ? ` (${why})` : ''}`;
   return {
     at,
     rule: cel.filter(Boolean).join(' && '),
-    message: `${at === 'keyspace' ? '' : `${at}.`}${field} must be ${relation}${why ? ` (${why})` : ''}`,
+    message: `${at === 'keyspace' ? '' : `${at}.`}${field} must be ${accepts}`,
+    field,
+    accepts,
     holds: (s) => (min === null || ns(s[field]) >= ns(min)) && (max === null || ns(s[field]) <= ns(max)),
   };
 }
