@@ -116,9 +116,14 @@ function everyday(full: FullCache, client: Redis | null, owned: boolean): Cache 
   void connecting?.then(() => (connecting = null));
   // Once connected (or given up on), calls go straight to the cache: the hit path gains no await.
   const whenConnected = <T>(run: () => Promise<T>): Promise<T> => (connecting === null ? run() : connecting.then(run));
+  const getOrSet = <T>(key: string, factory: Factory<T>, o?: GetOrSetOptions): Promise<T> => {
+    const signal = o?.signal;
+    // Aborted while the connection was awaited: no fill starts for a caller who left.
+    const read = (): Promise<T> => (signal?.aborted ? Promise.reject(signal.reason as Error) : full.get<T>(key, factory));
+    return abortable(() => whenConnected(read), signal);
+  };
   return {
-    getOrSet: <T>(key: string, factory: Factory<T>, o?: GetOrSetOptions) =>
-      abortable(() => whenConnected(() => (o?.signal?.aborted ? Promise.reject(o.signal.reason as Error) : full.get(key, factory))), o?.signal),
+    getOrSet,
     set: async <T>(key: string, value: T) => {
       // NOT_FOUND is a factory's answer, not a value: delete(key) forgets a key.
       if ((value as unknown) === NOT_FOUND) throw new InvalidOptionError('value', 'a JSON-serializable value (delete(key) removes a key)', '<NOT_FOUND>');
