@@ -6,12 +6,15 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
-import { parseDuration } from '../../lib/1-ground/duration.js';
+import { PolicyInvalidError } from '../../lib/1-ground/errors.js';
 import type { Controller, ReconcileContext, ReconcileOutcome, SetupContext } from '../controller.js';
 import type { Clock } from '../../lib/1-ground/clock.js';
 import type { Informer } from '../../lib/2-kube/informer.js';
 import { objectKey, resources } from '../../lib/2-kube/resources.js';
+import { DEFAULT_FAILOVER, DEFAULT_WARMUP } from '../../lib/3-policy/defaults.js';
+import { parsePolicySpec } from '../../lib/3-policy/load.js';
 import type { CachePolicyObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
+import type { FailoverPolicy, WarmupPolicy } from '../../lib/3-policy/types.js';
 import { FailoverBrain, type FailoverConfig, type FailoverSeams } from './brain.js';
 import { kubeSeams, recordFrom, type KubeSeamsInput } from './kube-seams.js';
 import { RecordStore } from './record-store.js';
@@ -26,27 +29,27 @@ interface Entry {
   store: RecordStore;
 }
 
-type Spec = {
-  redis?: { statefulSetRef?: { name: string }; failover?: { enabled?: boolean; detectAfter?: string; checkInterval?: string } };
-  warmup?: { onColdRedis?: boolean; topKeys?: number; ratePerSecond?: number };
-  targetRef: { kind: string; name: string };
-};
-
-const ms = (v: string | undefined, dflt: number) => (v === undefined ? dflt : (parseDuration(v) ?? dflt));
-
-/** Failover settings for a Redis: from the alphabetically first policy, so the choice is stable. */
+/** Failover settings for a Redis: from the parsed spec of the alphabetically first policy, so the choice is stable. */
 export function failoverConfig(redis: string, policies: CachePolicyObject[], instances: number): FailoverConfig {
-  const spec = (policies[0]?.spec ?? {}) as Spec;
-  const f = spec.redis?.failover ?? {};
-  const w = spec.warmup ?? {};
-  return {
-    redis,
-    enabled: f.enabled ?? true,
-    detectAfterMs: ms(f.detectAfter, 1500),
-    checkIntervalMs: ms(f.checkInterval, 250),
-    warmup: { onColdRedis: w.onColdRedis ?? true, topKeys: w.topKeys ?? 10_000, ratePerSecond: w.ratePerSecond ?? 1000 },
-    instances: Math.max(1, instances),
-  };
+  const { failover, warmup } = settingsOf(policies[0]);
+  const { onColdRedis, topKeys, ratePerSecond } = warmup;
+  return { redis, ...failover, warmup: { onColdRedis, topKeys, ratePerSecond }, instances: Math.max(1, instances) };
+}
+
+/**
+ * The API server admitted the spec under the same schema and rules, so it parses. One that
+ * does not (stored under an older CRD) still gets its Redis watched, with the defaults: its
+ * services refuse it too, and say so in the policy's PolicyApplied condition.
+ */
+function settingsOf(p: CachePolicyObject | undefined): { failover: FailoverPolicy; warmup: WarmupPolicy } {
+  if (!p) return { failover: DEFAULT_FAILOVER, warmup: DEFAULT_WARMUP };
+  try {
+    const parsed = parsePolicySpec(p.spec);
+    return { failover: parsed.redis.failover, warmup: parsed.warmup };
+  } catch (err) {
+    if (!(err instanceof PolicyInvalidError)) throw err;
+    return { failover: DEFAULT_FAILOVER, warmup: DEFAULT_WARMUP };
+  }
 }
 
 /** Wraps a brain's seams (its only way to Kubernetes): an extension point for entry points that observe or slow its steps. */
