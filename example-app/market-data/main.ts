@@ -80,7 +80,7 @@ const policy = await startLivePolicy({
   logger,
   onUpdate: (u) => {
     app.cache?.applyPolicy(u.policy);
-    redis.onPolicy(u.rendered);
+    redis.onPolicy(u);
   },
 });
 const kernelMax = kernelSendBufferMax();

@@ -5,17 +5,18 @@
  * every call, so when the operator promotes a replica they all move together.
  *
  * Switching is service-kit's RedisConnectionManager (follows `rendered.redis.primary`,
- * READONLY → ask the node for its primary, distrust window and L1 drop for the cache);
- * this class gives it a cache stand-in that fans each switch out to `onSwitch` listeners,
- * and dials every connection with REDIS_URL's scheme and credentials (the manager knows
- * only host:port, and the chart's Redis requires AUTH).
+ * READONLY → ask the node for its primary); the quote cache follows it through
+ * followWithCache (distrust window and L1 drop on a promotion), and `onSwitch` listeners
+ * hear its switch events. Every connection is dialled with REDIS_URL's scheme and
+ * credentials (the chart's Redis requires AUTH).
  */
 import type { Redis, RedisOptions } from 'ioredis';
-import type { Cache } from '../../lib/4-cache/cache/types.js';
 import { createRedisClient } from '../../lib/4-cache/l2/redis-client.js';
 import { silentLogger, type Logger } from '../../lib/1-ground/log.js';
-import type { RenderedPolicy } from '../../lib/3-policy/types.js';
-import { RedisConnectionManager, type RedisAddress } from '../service-kit/redis.js';
+import type { PolicyUpdate } from '../../lib/3-policy/source.js';
+import { followWithCache, type FollowingCache } from '../service-kit/redis/cache-link.js';
+import { RedisConnectionManager } from '../service-kit/redis/connection.js';
+import type { RedisAddress } from '../service-kit/redis/settings.js';
 
 /** What Redis users in this process need: the command client on the current primary, read per call. */
 export interface RedisHandle {
@@ -30,8 +31,6 @@ export interface FollowedRedis extends RedisHandle {
   onSwitch(f: (client: Redis) => void): () => void;
 }
 
-type CacheHooks = Pick<Cache, 'setRedis' | 'evictL1' | 'distrustWrittenBetween'>;
-
 export interface CurrentRedisOptions {
   /** REDIS_URL: the first primary (before a policy names one), its scheme and credentials. */
   readonly url: string;
@@ -41,8 +40,6 @@ export interface CurrentRedisOptions {
 }
 
 export class CurrentRedis implements FollowedRedis {
-  private readonly listeners = new Set<(client: Redis) => void>();
-  private cache: CacheHooks | null = null;
   private readonly scheme: string;
   private readonly credentials: Pick<RedisOptions, 'username' | 'password'>;
   private readonly manager: RedisConnectionManager;
@@ -56,14 +53,8 @@ export class CurrentRedis implements FollowedRedis {
       ...(u.password ? { password: decodeURIComponent(u.password) } : {}),
     };
     this.logger = o.logger ?? silentLogger;
-    const hooks: CacheHooks = {
-      setRedis: (r) => this.switched(r),
-      evictL1: (p) => this.cache?.evictL1(p) ?? 0,
-      distrustWrittenBetween: (from, to) => this.cache?.distrustWrittenBetween(from, to),
-    };
     this.manager = new RedisConnectionManager({
       initialUrl: o.url,
-      cache: hooks,
       logger: this.logger,
       connect: (addr, h) => this.dial(addr, { reconnectOnError: h.reconnectOnError }),
       ...(o.readyTimeoutMs !== undefined ? { readyTimeoutMs: o.readyTimeoutMs } : {}),
@@ -83,10 +74,9 @@ export class CurrentRedis implements FollowedRedis {
     return this.manager.switches;
   }
 
-  /** The quote cache follows too, with the promotion handling (distrust window, L1 drop). */
-  attachCache(cache: CacheHooks): void {
-    this.cache = cache;
-    cache.setRedis(this.client);
+  /** The quote cache follows too, with the promotion handling (distrust window, L1 drop); the manager's close unlinks it. */
+  attachCache(cache: FollowingCache): void {
+    followWithCache(this.manager, cache, this.logger);
   }
 
   openSubscriber(): Redis {
@@ -95,13 +85,12 @@ export class CurrentRedis implements FollowedRedis {
   }
 
   onSwitch(f: (client: Redis) => void): () => void {
-    this.listeners.add(f);
-    return () => this.listeners.delete(f);
+    return this.manager.onSwitch((s) => f(s.client));
   }
 
   /** Feed every live-policy update here: `rendered.redis.primary` moves the whole process. */
-  onPolicy(rendered: RenderedPolicy | null): void {
-    this.manager.onPolicy(rendered);
+  onPolicy(u: PolicyUpdate): void {
+    this.manager.onPolicy(u);
   }
 
   /** Waits for switches in flight (tests). */
@@ -111,19 +100,7 @@ export class CurrentRedis implements FollowedRedis {
 
   /** Closes the command connection; the listeners' owners close what they opened. */
   async close(): Promise<void> {
-    this.listeners.clear();
     await this.manager.close();
-  }
-
-  private switched(client: Redis): void {
-    this.cache?.setRedis(client);
-    for (const f of [...this.listeners]) {
-      try {
-        f(client);
-      } catch (err) {
-        this.logger.warn('a Redis switch listener failed', { err });
-      }
-    }
   }
 
   private dial(addr: RedisAddress, overrides: RedisOptions): Redis {

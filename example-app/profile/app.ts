@@ -7,9 +7,16 @@ import { Redis } from 'ioredis';
 import { Registry } from 'prom-client';
 import { InvalidOptionError, NOT_FOUND } from '../../lib/4-cache/index.js';
 import { createLogger, type Logger } from '../../lib/1-ground/log.js';
-import type { CachePolicy, RenderedPolicy } from '../../lib/3-policy/types.js';
+import type { CachePolicy } from '../../lib/3-policy/types.js';
 import { startLivePolicy } from '../service-kit/policy.js';
-import { RecentKeys, RedisConnectionManager, originCallCounter, warmWithinOriginBudget } from '../service-kit/redis.js';
+import { DEFAULTS } from '../../lib/3-policy/defaults.js';
+import type { PolicyUpdate } from '../../lib/3-policy/source.js';
+import { followWithCache } from '../service-kit/redis/cache-link.js';
+import { RedisConnectionManager } from '../service-kit/redis/connection.js';
+import { RecentKeys } from '../service-kit/redis/recent-keys.js';
+import { RecentWrites } from '../service-kit/redis/recent-writes.js';
+import { originCallCounter, warmWithinOriginBudget } from '../service-kit/redis/warmup-bucket.js';
+import { WarmupRequests } from '../service-kit/redis/warmup-requests.js';
 import { createService, type Service } from '../service-kit/server.js';
 import type { ProfileConfig } from './config.js';
 import { ProfileDb } from './db.js';
@@ -95,9 +102,9 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
   const db = new ProfileDb({ url: config.databaseUrl, poolMax: config.poolMax, service: config.serviceName, registry });
   const redis = createRedisClient(config.redisUrl);
   let current = defaultPolicy();
-  let rendered: RenderedPolicy | null = null;
+  let latest: PolicyUpdate | null = null;
   let store: ProfileStore | undefined;
-  let primary: RedisConnectionManager | undefined;
+  let primary: FollowedPrimary | undefined;
   const env = config.policyEnv ?? (config.policyFile ? { HERDGUARD_POLICY_FILE: config.policyFile } : {});
   const live = await startLivePolicy({
     env,
@@ -108,10 +115,10 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
       // The first update arrives before the store exists and chooses its initial policy.
       userKeyspace(u.policy);
       current = u.policy;
-      rendered = u.rendered;
+      latest = u;
       store?.applyPolicy(u.policy);
       // A promotion moves the published primary: follow it at once.
-      primary?.onPolicy(u.rendered);
+      primary?.onPolicy(u);
     },
   }).catch(async (err: unknown) => {
     redis.disconnect();
@@ -130,11 +137,11 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
   const recent = new RecentKeys(WARM_KEYS_MAX);
   if (s.impl === 'herdguard') {
     primary = followPrimary(s as HerdguardStore, { config, db, registry, logger, recent });
-    primary.onPolicy(rendered);
+    if (latest) primary.onPolicy(latest);
   }
-  const routed = primary ? routedStore(s, db, primary, recent) : s;
+  const routed = primary ? routedStore(s, db, primary.writes, recent) : s;
   const followed = primary;
-  const readiness = new ProfileReadiness({ db, redis: () => followed?.client ?? redis });
+  const readiness = new ProfileReadiness({ db, redis: () => followed?.manager.client ?? redis });
   const service = createService({
     name: config.serviceName,
     registry,
@@ -155,7 +162,15 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
 }
 
 /** Most recently served keys kept for a cold-Redis warmup (the policy's default topKeys). */
-const WARM_KEYS_MAX = 10_000;
+const WARM_KEYS_MAX = DEFAULTS.warmup.topKeys;
+
+/** The herdguard store's Redis following: the connection, the writes to repair after a promotion, the warmups. */
+interface FollowedPrimary {
+  readonly manager: RedisConnectionManager;
+  readonly writes: RecentWrites;
+  onPolicy(u: PolicyUpdate): void;
+  close(): Promise<void>;
+}
 
 /**
  * Keeps the herdguard cache on the current Redis primary (published primary, READONLY
@@ -165,13 +180,14 @@ const WARM_KEYS_MAX = 10_000;
 function followPrimary(
   store: HerdguardStore,
   d: { config: ProfileConfig; db: ProfileDb; registry: Registry; logger: Logger; recent: RecentKeys },
-): RedisConnectionManager {
+): FollowedPrimary {
   const originCalls = originCallCounter(d.registry);
-  return new RedisConnectionManager({
-    initialUrl: d.config.redisUrl,
-    cache: store.cache,
+  const manager = new RedisConnectionManager({ initialUrl: d.config.redisUrl, logger: d.logger });
+  const unlink = followWithCache(manager, store.cache, d.logger);
+  const writes = new RecentWrites(manager, d.logger);
+  const warmups = new WarmupRequests({
     logger: d.logger,
-    onWarmup: async (req, signal) => {
+    run: async (req, signal) => {
       const keys = d.recent.top(req.topKeys);
       d.logger.warn('cold redis: warming recently served keys', { id: req.id, keys: keys.length, ratePerSecond: req.ratePerSecondPerInstance });
       const r = await warmWithinOriginBudget({
@@ -185,13 +201,28 @@ function followPrimary(
       d.logger.info('cold redis warmup done', { id: req.id, ...r });
     },
   });
+  return {
+    manager,
+    writes,
+    onPolicy: (u) => {
+      manager.onPolicy(u);
+      warmups.onPolicy(u);
+    },
+    // What uses the connection stops first; the connection last.
+    close: async () => {
+      await warmups.close();
+      await writes.close();
+      unlink();
+      await manager.close();
+    },
+  };
 }
 
 /**
  * What the routes see: reads remember their key for warmup; writes run on the primary and,
  * should a promotion follow, are repopulated from PostgreSQL on the new one.
  */
-function routedStore(s: ProfileStore, db: ProfileDb, primary: RedisConnectionManager, recent: RecentKeys): ProfileStore {
+function routedStore(s: ProfileStore, db: ProfileDb, writes: RecentWrites, recent: RecentKeys): ProfileStore {
   return {
     impl: s.impl,
     get: (id) => {
@@ -201,7 +232,7 @@ function routedStore(s: ProfileStore, db: ProfileDb, primary: RedisConnectionMan
     // The cache itself skips Redis on an error reply (its READONLY hook moves the client and a
     // promotion distrusts older entries); this retries a write whose READONLY reply escaped.
     update: (id, patch) =>
-      primary.write(
+      writes.write(
         userKey(id),
         () => s.update(id, patch),
         async () => {
