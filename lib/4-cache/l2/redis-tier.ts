@@ -6,16 +6,12 @@ import type { Redis } from 'ioredis';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../cache/envelope.js';
 import { EPOCH_KEY, leaseKey, replicaKey } from '../lease/keys.js';
 import { REMOVE, runScript, WRITE } from '../lease/scripts.js';
+import { L2_DOWN, type FenceResult, type L2Down } from './driver.js';
 import { L2Health } from './l2-health.js';
 
-export const L2_DOWN: unique symbol = Symbol('herdguard.L2_DOWN');
-export type L2Down = typeof L2_DOWN;
 /** ioredis states in which the client is on its way to `ready`. */
 const CONNECTING = new Set(['wait', 'connecting', 'connect', 'reconnecting']);
 const DOWN: Promise<L2Down> = Promise.resolve(L2_DOWN);
-
-/** A stale-epoch token (a promotion happened since the lease was won) counts as superseded. */
-export type WriteResult = 'written' | 'rejected-superseded' | 'rejected-expired' | L2Down;
 
 /**
  * NOREPLICAS: the primary is fenced (min-replicas-to-write, docs/adr/0006-redis-fencing.md).
@@ -89,7 +85,7 @@ export class RedisTier {
    * The hit path's read: one GET, no async frame of its own (one `then`); L2_DOWN when Redis
    * is unusable or the GET failed, so the caller can fall back to its L1 copy (fail-safe).
    */
-  fetch(key: string, copy: number): Promise<Envelope | null | L2Down> {
+  read(key: string, copy: number): Promise<Envelope | null | L2Down> {
     if (!this.usable()) return DOWN;
     return this.redis.get(copy === 0 ? key : replicaKey(key, copy)).then(this.onText, this.onError);
   }
@@ -104,19 +100,6 @@ export class RedisTier {
     return L2_DOWN;
   };
 
-  /** One GET of copy `copy` (0 = the key itself); null on a miss, L2_DOWN when Redis fails. */
-  async read(key: string, copy = 0): Promise<Envelope | null | L2Down> {
-    if (!this.usable()) return L2_DOWN;
-    try {
-      const text = await this.redis.get(copy === 0 ? key : replicaKey(key, copy));
-      this.health.success();
-      return text === null ? null : decodeEnvelope(text);
-    } catch {
-      this.health.failure();
-      return L2_DOWN;
-    }
-  }
-
   /**
    * Writes the envelope to the key and its `copies - 1` replicas, fenced by `token` when given,
    * releases the lease and announces the fill, all in one atomic script.
@@ -127,7 +110,7 @@ export class RedisTier {
     pttlMs: number,
     copies: number,
     token: string,
-  ): Promise<WriteResult> {
+  ): Promise<FenceResult> {
     if (!this.usable()) return L2_DOWN;
     try {
       const r = await runScript(
@@ -145,8 +128,7 @@ export class RedisTier {
       );
       this.health.success();
       if (this.refused.size > 0) await this.dropRefused();
-      if (r === 1) return 'written';
-      return r === -2 ? 'rejected-expired' : 'rejected-superseded';
+      return fenceResult(r);
     } catch (err) {
       // A fenced primary's NOREPLICAS is a degraded write: the caller keeps the value in L1 only.
       this.report(err);
@@ -156,13 +138,12 @@ export class RedisTier {
   }
 
   /** Removes `key` (fenced when `token` is not ''); `notice` is the token peers compare their L1 copy with. */
-  async remove(key: string, token: string, notice: string): Promise<WriteResult> {
+  async remove(key: string, token: string, notice: string): Promise<FenceResult> {
     if (!this.usable()) return L2_DOWN;
     try {
       const r = await runScript(this.redis, REMOVE, [leaseKey(key), key, EPOCH_KEY], [token, this.channel, `${notice} ${key}`]);
       this.health.success();
-      if (r === 1) return 'written';
-      return r === -2 ? 'rejected-expired' : 'rejected-superseded';
+      return fenceResult(r);
     } catch (err) {
       this.report(err);
       return L2_DOWN;
@@ -193,4 +174,10 @@ export class RedisTier {
       }
     }
   }
+}
+
+/** The scripts' replies: 1 written, -1 another holder, -2 no holder, -3 a token from before the node's epoch. */
+function fenceResult(reply: unknown): FenceResult {
+  if (reply === 1) return 'written';
+  return reply === -2 ? 'rejected-expired' : 'rejected-superseded';
 }
