@@ -15,7 +15,7 @@ import { createRedisClient } from '../../lib/4-cache/l2/redis-client.js';
 import { gate, metricValue } from '../../testkit/cache/metrics.js';
 import { testPolicy } from '../../testkit/cache/policy.js';
 import { ready } from '../../testkit/cache/redis-fixture.js';
-import { tokenEpoch } from '../../lib/4-cache/lease/fencing.js';
+import { tokenEpoch } from '../../lib/4-cache/lease/tokens.js';
 import { EPOCH_KEY, leaseKey } from '../../lib/4-cache/lease/keys.js';
 
 const servers: RedisServer[] = [];

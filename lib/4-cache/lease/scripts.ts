@@ -1,11 +1,12 @@
 /**
  * Lua scripts: Redis runs each atomically, so "check the holder, then write" cannot be
- * interleaved with another pod's lease acquisition. The fencing rule mirrors lease/fencing.ts.
+ * interleaved with another pod's lease acquisition. They are the fencing rule: the L2 driver
+ * contract (l2/driver-contract.test-helpers.ts) runs them on a real Redis.
  */
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { EPOCH_SEPARATOR } from './fencing.js';
 import { MAX_REPLICAS, REPLICA_INFIX } from './keys.js';
+import { EPOCH_SEPARATOR } from './tokens.js';
 
 export interface LuaScript {
   readonly source: string;
