@@ -26,6 +26,7 @@ import { APPLIED_GENERATION_ANNOTATION, appliedGenerationValue } from '../lib/3-
 import type { ChartProvider } from './providers/chart.js';
 import { providerOn } from './providers/index.js';
 import { LocalCluster } from './providers/local.js';
+import { resetOriginCounts } from './scenarios/postgres-faults.js';
 import { runPrimaryKill } from './scenarios/redis-primary-kill.js';
 import { INSTANCES, NS, PROFILE_REDIS, SERVICE, TURNOVER_POLICY, USERS } from './scenarios/kit/policies.js';
 import { deployRedisStack, profileEndpoints, until } from './scenarios/kit/stack.js';
@@ -86,7 +87,8 @@ async function herdPhases(provider: ChartProvider, sizes: RunSizes, log: (m: str
     ] as const) {
       log(`herd, ${label}`);
       const applyMs = await applyPolicy(provider, { ...policySpec(mode, sizes), redis: PROFILE_REDIS }, log);
-      const result = await runOne({ mode, dist: 'uniform', sizes, load, redis, redisUrl, db, admin, log });
+      const resetCounts = () => resetOriginCounts(provider, NS);
+      const result = await runOne({ mode, dist: 'uniform', sizes, load, redis, redisUrl, db, admin, resetOriginCounts: resetCounts, log });
       phases.push({ label, applyMs, result });
     }
   } finally {

@@ -73,7 +73,17 @@ export interface RunDeps {
   readonly redisUrl: string;
   readonly db: ProfileDb;
   readonly admin: pg.Client;
+  /**
+   * Zeroes pg_stat_statements; default `admin` runs it. Where `admin` is the chart's
+   * application role (not a superuser, so refused), the caller resets another way.
+   */
+  readonly resetOriginCounts?: () => Promise<void>;
   readonly log: (msg: string) => void;
+}
+
+async function resetOriginCounts(d: RunDeps): Promise<void> {
+  if (d.resetOriginCounts) await d.resetOriginCounts();
+  else await d.admin.query('SELECT pg_stat_statements_reset()');
 }
 
 async function expirySpread(redis: Redis): Promise<number> {
@@ -122,7 +132,7 @@ export async function runOne(d: RunDeps): Promise<RunResult> {
 
   // Both bursts start on open sockets and are watched by the same sampler: the ratio of their
   // p99s is the herd's own cost, not a reconnect storm or a busier observer.
-  await d.admin.query('SELECT pg_stat_statements_reset()');
+  await resetOriginCounts(d);
   await d.load.prime(sizes.burst);
   const steady = await runBurst({ load: d.load, ids, db: d.admin, samplePools: true });
   const steadyOrigin = (await settleOriginReads(d.admin, { quietMs: 100, maxMs: 1000, since: performance.now() })).reads;
@@ -133,7 +143,7 @@ export async function runOne(d: RunDeps): Promise<RunResult> {
   const expireAll = w.end + sizes.ttlMs + jitterMaxMs(sizes) + 150;
   await sleep(Math.max(0, expireAll - Date.now()));
   await d.load.prime(sizes.burst);
-  await d.admin.query('SELECT pg_stat_statements_reset()');
+  await resetOriginCounts(d);
   const herdStart = performance.now();
   const herd = await runBurst({ load: d.load, ids, db: d.admin, samplePools: true });
   const settled = await settleOriginReads(d.admin, { quietMs: 1000, maxMs: HERD_SETTLE_MAX_MS, since: herdStart });

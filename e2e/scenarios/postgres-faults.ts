@@ -21,6 +21,16 @@ export async function stopPostgres(p: Provider, namespace: string): Promise<void
 }
 
 /**
+ * Zeroes pg_stat_statements as the superuser, over the pod's local socket: the application
+ * role is not a superuser (charts/herdguard/templates/postgresql/initdb.yaml), so it may read
+ * its statements' counts but not reset them.
+ */
+export async function resetOriginCounts(p: Provider, namespace: string): Promise<void> {
+  await p.kubectl(['exec', '-n', namespace, POD, '-c', 'postgresql', '--', 'sh', '-c',
+    'psql -v ON_ERROR_STOP=1 --no-psqlrc -q -U "$POSTGRES_USER" -d "$POSTGRES_DB" -c "SELECT pg_stat_statements_reset()" >/dev/null']);
+}
+
+/**
  * Keeps the named pods from PostgreSQL's port: each new connection is refused with a TCP
  * reset, what a stopped server's closed port answers, and each open one is reset. Rules in
  * the pods' own network namespaces, so the scenario's probe from the node still sees the
