@@ -30,12 +30,15 @@ const BACKGROUND_MAX_PENDING = 10_000;
 
 export class Refresher {
   private readonly background: BackgroundQueue;
+  /** Read on every hit with early refresh on: held directly, not through `deps`. */
+  private readonly random: () => number;
   private closed = false;
 
   constructor(
     origin: OriginPolicy,
     private readonly deps: RefresherDeps,
   ) {
+    this.random = deps.random;
     // Refreshes yield to serving and to misses queued at the origin guard.
     this.background = new BackgroundQueue({
       concurrency: backgroundConcurrency(origin),
@@ -51,10 +54,7 @@ export class Refresher {
 
   /** XFetch's coin flip: refresh ahead of expiry with a probability rising as it nears. Only when early refresh is on. */
   maybeEarly(key: string, ks: Keyspace, env: Envelope, now: number, factory: Factory<unknown>): void {
-    if (
-      env.nf ||
-      !shouldRefreshEarly(now, env.e, env.d, ks.policy.earlyRefreshBeta as number, this.deps.random())
-    )
+    if (env.nf || !shouldRefreshEarly(now, env.e, env.d, ks.policy.earlyRefreshBeta as number, this.random()))
       return;
     this.schedule(key, ks, factory, 'early', env);
   }
