@@ -26,7 +26,7 @@ export function replicaOf(p: RedisPod, over: Partial<ReplicationInfo> = {}): Rep
     runId: `run-${p.name}`,
     offset: 900,
     priority: 100,
-    master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: 0 },
+    master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: 0, neverSynced: false },
     onlineReplicas: [],
     failoverState: 'no-failover',
     keys: 500,
@@ -36,11 +36,11 @@ export function replicaOf(p: RedisPod, over: Partial<ReplicationInfo> = {}): Rep
 
 /** The replica lost its link to `p` (kill -9 of `p`, or a partition the TCP stack noticed). */
 export function linkDown(p: RedisPod, over: Partial<ReplicationInfo> = {}): ReplicationInfo {
-  return replicaOf(p, { master: { host: p.host, port: p.port, linkUp: false, lastIoSeconds: null }, ...over });
+  return replicaOf(p, { master: { host: p.host, port: p.port, linkUp: false, lastIoSeconds: null, neverSynced: false }, ...over });
 }
 /** The replica's link looks up, but it has heard nothing from `p` for `seconds` (a stall or a silent partition). */
 export function silentFor(p: RedisPod, seconds: number, over: Partial<ReplicationInfo> = {}): ReplicationInfo {
-  return replicaOf(p, { master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: seconds }, ...over });
+  return replicaOf(p, { master: { host: p.host, port: p.port, linkUp: true, lastIoSeconds: seconds, neverSynced: false }, ...over });
 }
 
 /** A primary with `replicas` connected and online (the fence counts them). */

@@ -14,7 +14,7 @@ export interface Candidate {
 
 export interface Exclusion {
   readonly pod: string;
-  readonly why: 'unreachable' | 'deleting' | 'priority-zero' | 'not-a-replica' | 'old-primary';
+  readonly why: 'unreachable' | 'deleting' | 'priority-zero' | 'not-a-replica' | 'old-primary' | 'never-synced';
 }
 
 export interface Ranking {
@@ -28,6 +28,10 @@ function exclusion(h: PodHealth, oldPrimary: string | null): Exclusion['why'] | 
   if (h.pod.deleting) return 'deleting';
   if (h.info.role !== 'replica') return 'not-a-replica';
   if (h.info.priority === 0) return 'priority-zero';
+  // A node that restarted and has not completed a sync is empty: promoting it would make every
+  // replica resync from it and drop the whole dataset (seen when the kubelet restarted a killed
+  // primary as a replica within a second and its low replica-priority ranked it first).
+  if (h.info.master?.neverSynced) return 'never-synced';
   return null;
 }
 

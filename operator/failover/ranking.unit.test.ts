@@ -16,6 +16,19 @@ describe('rankReplicas', () => {
     expect(rankReplicas(h, 'redis-0').ranked[0]?.pod).toBe(winner);
   });
 
+  it('never ranks a restarted node that has not synced yet, even with the lowest replica-priority (it holds nothing)', () => {
+    // The kubelet restarted the killed primary as a replica of redis-1 within a second; its
+    // link never came up, and its priority (the chart's ordinal 0) is the lowest.
+    const h = health(
+      up(pod('redis-0'), replicaOf(pod('redis-1'), { priority: 100, offset: 1, keys: 0, master: { host: 'redis-1', port: 6379, linkUp: false, lastIoSeconds: null, neverSynced: true } })),
+      r('redis-1', { priority: 101, offset: 6_203_238 }),
+      r('redis-2', { priority: 102, offset: 6_203_238 }),
+    );
+    const { ranked, excluded } = rankReplicas(h, null);
+    expect(ranked.map((c) => c.pod)).toEqual(['redis-1', 'redis-2']);
+    expect(excluded).toEqual([{ pod: 'redis-0', why: 'never-synced' }]);
+  });
+
   it('never ranks the old primary, an unreachable, deleting or priority-0 replica', () => {
     const h = health(
       down(p0, master(), 0),

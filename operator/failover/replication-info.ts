@@ -20,6 +20,11 @@ export interface ReplicationInfo {
     readonly port: number;
     readonly linkUp: boolean;
     readonly lastIoSeconds: number | null;
+    /**
+     * The link has never been up since this process started (`master_link_down_since_seconds:-1`):
+     * a restarted node without persistence holds nothing yet, whatever its replica-priority.
+     */
+    readonly neverSynced: boolean;
   } | null;
   /** For a primary: the replicas connected and online (`slaveN:ip=..,port=..,state=online`); none for a replica. */
   readonly onlineReplicas: readonly { readonly host: string; readonly port: number }[];
@@ -70,6 +75,7 @@ export function parseReplicationInfo(info: string, keys: number): ReplicationInf
             port: int(f.get('master_port'), 0),
             linkUp: f.get('master_link_status') === 'up',
             lastIoSeconds: lastIo < 0 ? null : lastIo,
+            neverSynced: f.get('master_link_status') !== 'up' && f.get('master_link_down_since_seconds') === '-1',
           }
         : null,
     onlineReplicas: isReplica ? [] : onlineReplicas(f),

@@ -18,7 +18,7 @@ describe('parseReplicationInfo', () => {
       runId: 'abc123',
       offset: 4242,
       priority: 10,
-      master: { host: '127.0.0.1', port: 6380, linkUp: true, lastIoSeconds: 1 },
+      master: { host: '127.0.0.1', port: 6380, linkUp: true, lastIoSeconds: 1, neverSynced: false },
       onlineReplicas: [],
       failoverState: 'no-failover',
       keys: 7,
@@ -27,7 +27,14 @@ describe('parseReplicationInfo', () => {
 
   it('reads a replica whose link is down as having heard nothing from its primary', () => {
     const down = replicaText.replace('master_link_status:up', 'master_link_status:down').replace('master_last_io_seconds_ago:1', 'master_last_io_seconds_ago:-1');
-    expect(parseReplicationInfo(down, 0).master).toEqual({ host: '127.0.0.1', port: 6380, linkUp: false, lastIoSeconds: null });
+    expect(parseReplicationInfo(down, 0).master).toEqual({ host: '127.0.0.1', port: 6380, linkUp: false, lastIoSeconds: null, neverSynced: false });
+  });
+
+  it('reads a replica that restarted and has never had its link up (master_link_down_since_seconds:-1) as never synced', () => {
+    const fresh = replicaText.replace('master_link_status:up', 'master_link_status:down\r\nmaster_link_down_since_seconds:-1');
+    expect(parseReplicationInfo(fresh, 0).master?.neverSynced).toBe(true);
+    const lost = replicaText.replace('master_link_status:up', 'master_link_status:down\r\nmaster_link_down_since_seconds:3');
+    expect(parseReplicationInfo(lost, 0).master?.neverSynced).toBe(false);
   });
 
   it('reads a primary: its own offset and the FAILOVER progress', () => {
