@@ -25,6 +25,22 @@ describe('the write path against a real Redis', () => {
     expect(JSON.parse((await redis.admin().get('k:fresh')) as string).v).toBe('v1');
   });
 
+  it('waits for a connecting client without a ready listener per waiting write', async () => {
+    const fresh = redis.client(); // not awaited: still connecting
+    const c = createCache({ service: 't', redis: fresh, policy: testPolicy() });
+    caches.push(c);
+    const tick = () => new Promise((resolve) => setImmediate(resolve));
+    const writes = Array.from({ length: 20 }, (_, i) => c.write(`k:w${i}`, () => Promise.resolve(i)));
+    await tick();
+    const after20 = fresh.listenerCount('ready');
+    writes.push(...Array.from({ length: 80 }, (_, i) => c.write(`k:w${20 + i}`, () => Promise.resolve(20 + i))));
+    await tick();
+    expect(fresh.status).not.toBe('ready');
+    expect(fresh.listenerCount('ready')).toBe(after20);
+    expect(await Promise.all(writes)).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    expect(await redis.admin().exists('k:w99')).toBe(1);
+  });
+
   it.each([100, 1_000])(
     'repopulates the key: %i concurrent readers during a write never miss to the origin',
     async (n) => {

@@ -31,6 +31,8 @@ export class RedisTier {
    * hold an older value than the origin. Deleted once a write goes through again.
    */
   private refused = new Map<string, number>();
+  /** The client being waited for and when it became ready (see whenReady). */
+  private connecting: { readonly client: Redis; readonly ready: Promise<true> } | null = null;
 
   constructor(
     private redis: Redis,
@@ -55,16 +57,20 @@ export class RedisTier {
     const r = this.redis;
     if (r.status === 'ready') return true;
     if (!CONNECTING.has(r.status)) return false;
-    return new Promise<boolean>((resolve) => {
-      const done = (ok: boolean) => {
-        clearTimeout(timer);
-        r.off('ready', onReady);
-        resolve(ok);
-      };
-      const onReady = () => done(true);
-      const timer = setTimeout(() => done(false), timeoutMs);
-      r.once('ready', onReady);
+    // One 'ready' listener per client, however many writes wait (a burst of writes at start-up
+    // would otherwise add one each); each waiter only adds its own timer.
+    if (this.connecting?.client !== r) {
+      this.connecting = { client: r, ready: new Promise<true>((resolve) => r.once('ready', () => resolve(true))) };
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
     });
+    try {
+      return await Promise.race([this.connecting.ready, late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /**
