@@ -55,6 +55,13 @@ module.exports = {
       to: { circular: true },
     },
     {
+      name: 'no-unresolvable',
+      comment: 'A relative import that resolves to nothing cannot be checked against the layers.',
+      severity: 'error',
+      from: {},
+      to: { couldNotResolve: true, path: '^[.]' },
+    },
+    {
       name: 'no-test-code-in-production',
       comment: 'Test hooks live in test entry points: production code never imports a test or a test helper.',
       severity: 'error',

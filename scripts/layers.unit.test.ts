@@ -1,7 +1,7 @@
 /**
  * The layer rule (.dependency-cruiser.cjs) holds on the tree, and catches what it must on a
  * small tree built for the purpose: an import up a layer, production code importing the test
- * kit, and a cycle hidden behind a dynamic import().
+ * kit, an import that resolves to nothing, and a cycle hidden behind a dynamic import().
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -63,6 +63,11 @@ describe('the layer rule', () => {
       'testkit/redis.ts': 'export const redis = 1;\n',
     }));
     expect(v.map((x) => x.rule.name).sort()).toEqual(['layer: cache library', 'layer: cache library', 'no-test-code-in-production']);
+  });
+
+  it('refuses a relative import that resolves to nothing (it could not be checked)', async () => {
+    const v = await cruise(tree({ 'lib/4-cache/source.ts': "import { kit } from '../../example-app/service-kit/kit.js';\nexport const s = kit;\n" }));
+    expect(v.map((x) => [x.rule.name, x.to])).toEqual([['no-unresolvable', '../../example-app/service-kit/kit.js']]);
   });
 
   it('refuses a cycle, even one a dynamic import() hides', async () => {
