@@ -5,6 +5,7 @@
  * down first); `down` leaves no process, mount, namespace, bridge or chain behind.
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { Resolver } from 'node:dns/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { kubeBinDir } from '../../../testkit/control-plane/binaries.js';
@@ -20,7 +21,7 @@ import {
   saveIpForward,
 } from './host.js';
 import { buildImages, importImages, type BuiltImage } from './images.js';
-import { COMPONENTS, NODE_NAME, nodeLayout, type Component, type NodeLayout } from './layout.js';
+import { COMPONENTS, DNS_SERVICE_IP, NODE_NAME, nodeLayout, type Component, type NodeLayout } from './layout.js';
 import { ensureNodePki, identity, type ClientName } from './pki.js';
 
 export interface NodeCluster {
@@ -123,8 +124,18 @@ export async function up(log: Log, l = nodeLayout()): Promise<NodeCluster> {
   await waitUntil('the default ServiceAccount', async () => (await k(['get', 'serviceaccount', 'default', '-o', 'name'])).length > 0, 60_000, l);
   await kubectlAt(bin, l.adminKubeconfig, ['apply', '-f', '-'], corednsManifest());
   await k(['-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=120s']);
+  // A Ready CoreDNS pod is not yet a working Service: kube-proxy programs its endpoint a moment
+  // later, and a pod started in between fails its first lookup (EAI_AGAIN). Up means DNS answers.
+  await waitUntil('cluster DNS through its Service', clusterDnsAnswers, 60_000, l);
   log(`node ${NODE_NAME} up in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
   return cluster(l, bin, images);
+}
+
+/** The API server's name resolves through the DNS Service, as a pod would ask it. */
+async function clusterDnsAnswers(): Promise<boolean> {
+  const resolver = new Resolver({ timeout: 1000, tries: 1 });
+  resolver.setServers([DNS_SERVICE_IP]);
+  return (await resolver.resolve4('kubernetes.default.svc.cluster.local')).length > 0;
 }
 
 /** Takes everything back; returns what could not be removed (empty when clean). */
