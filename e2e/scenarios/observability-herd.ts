@@ -18,6 +18,7 @@ import { POLICY_KEY, renderedConfigMapName } from '../../lib/3-policy/names.js';
 import { waitFor } from '../../testkit/process.js';
 import type { Provider } from '../providers/provider.js';
 import { PROFILE_REDIS } from './kit/policies.js';
+import { resetOriginCounts } from './postgres-faults.js';
 
 export const PROFILES = 2;
 /** Small enough for 2 shared cores; a baseline burst still queues hundreds on each pool of 10. */
@@ -89,12 +90,14 @@ export interface HerdKit {
   readonly load: HttpLoad;
   readonly db: ProfileDb;
   readonly admin: pg.Client;
+  /** Zeroes pg_stat_statements as the superuser in the PostgreSQL pod (`admin` is the app role). */
+  readonly resetOriginCounts: () => Promise<void>;
   readonly redisUrl: string;
   close(): Promise<void>;
 }
 
 /** The herd's clients: HTTP to the profile pods, PostgreSQL (warming, pg_stat_statements), the Redis primary. */
-export async function herdKit(p: Provider, primary: string): Promise<HerdKit> {
+export async function herdKit(p: Provider, namespace: string, primary: string): Promise<HerdKit> {
   const a = p.redisAddress(primary);
   const redisUrl = `redis://:${encodeURIComponent(a.password)}@${a.host}:${a.port}`;
   const admin = new pg.Client({ connectionString: p.databaseUrl() });
@@ -105,6 +108,7 @@ export async function herdKit(p: Provider, primary: string): Promise<HerdKit> {
     load,
     db,
     admin,
+    resetOriginCounts: () => resetOriginCounts(p, namespace),
     redisUrl,
     async close() {
       await load.close();
@@ -128,7 +132,7 @@ export async function herdCycles(log: (m: string) => void, kit: HerdKit, mode: M
   let peakPoolWaiting = 0;
   try {
     for (let i = 0; Date.now() < until; i++) {
-      const r = await runOne({ mode, dist: 'uniform', sizes: { ...SIZES, seed: SIZES.seed + i }, load: kit.load, redis, redisUrl: kit.redisUrl, db: kit.db, admin: kit.admin, log: () => undefined });
+      const r = await runOne({ mode, dist: 'uniform', sizes: { ...SIZES, seed: SIZES.seed + i }, load: kit.load, redis, redisUrl: kit.redisUrl, db: kit.db, admin: kit.admin, resetOriginCounts: kit.resetOriginCounts, log: () => undefined });
       originPerKey.push(r.originQueriesPerKey);
       peakPoolWaiting = Math.max(peakPoolWaiting, r.peakPoolWaiting);
       log(`  ${mode} cycle ${i + 1}: origin ${r.originQueriesPerKey.toFixed(2)}/key, herd p99 ${r.p99Ms.toFixed(0)} ms, peak pool waiting ${r.peakPoolWaiting}, errors ${r.errors}`);

@@ -197,7 +197,7 @@ export const observabilityLive: Scenario = {
       await until('the operator published the Redis primary', async () => (await published.get()) !== null, 60_000);
       const primary = await redisPrimary(p);
       ctx.log(`stack up: ${p.processes().join(', ')}; Redis master ${primary}`);
-      kit = await herdKit(p, primary);
+      kit = await herdKit(p, NS, primary);
       const rulesCopy = writeShortForCopy(RULES_FILE, tempDir('rules-live-copy'), SHORT_FOR_S);
       ctx.log(`rules: ${RULES_FILE} and the TEST-ONLY copy ${rulesCopy} (every for: ${SHORT_FOR_S}s, label live_copy="short-for")`);
       const report = await observe(ctx, api, kit, primary, [RULES_FILE, rulesCopy]);

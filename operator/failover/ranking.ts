@@ -1,5 +1,6 @@
 /**
- * Which replica to promote: lowest replica-priority first (0 = never), then the highest
+ * Which replica to promote: one that has synced since it started before one that has not, then
+ * the lowest replica-priority (0 = never), then the highest
  * replication offset (the least data lost), then the smallest run id so every brain that
  * sees the same facts picks the same node. The order is Sentinel's; the code is ours.
  */
@@ -7,6 +8,13 @@ import type { Health, PodHealth } from './world.js';
 
 export interface Candidate {
   readonly pod: string;
+  /**
+   * Its link has never been up since it started: a restarted node without persistence holds
+   * nothing, so it ranks after every replica that synced (promoting it would make them all
+   * resync from it and drop the dataset). When none has synced (a fresh StatefulSet) there is
+   * nothing to lose, and the usual order decides.
+   */
+  readonly neverSynced: boolean;
   readonly priority: number;
   readonly offset: number;
   readonly runId: string;
@@ -14,7 +22,7 @@ export interface Candidate {
 
 export interface Exclusion {
   readonly pod: string;
-  readonly why: 'unreachable' | 'deleting' | 'priority-zero' | 'not-a-replica' | 'old-primary' | 'never-synced';
+  readonly why: 'unreachable' | 'deleting' | 'priority-zero' | 'not-a-replica' | 'old-primary';
 }
 
 export interface Ranking {
@@ -28,15 +36,11 @@ function exclusion(h: PodHealth, oldPrimary: string | null): Exclusion['why'] | 
   if (h.pod.deleting) return 'deleting';
   if (h.info.role !== 'replica') return 'not-a-replica';
   if (h.info.priority === 0) return 'priority-zero';
-  // A node that restarted and has not completed a sync is empty: promoting it would make every
-  // replica resync from it and drop the whole dataset (seen when the kubelet restarted a killed
-  // primary as a replica within a second and its low replica-priority ranked it first).
-  if (h.info.master?.neverSynced) return 'never-synced';
   return null;
 }
 
 export function compareCandidates(a: Candidate, b: Candidate): number {
-  return a.priority - b.priority || b.offset - a.offset || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
+  return Number(a.neverSynced) - Number(b.neverSynced) || a.priority - b.priority || b.offset - a.offset || (a.runId < b.runId ? -1 : a.runId > b.runId ? 1 : 0);
 }
 
 export function rankReplicas(health: Health, oldPrimary: string | null): Ranking {
@@ -48,7 +52,7 @@ export function rankReplicas(health: Health, oldPrimary: string | null): Ranking
       excluded.push({ pod: h.pod.name, why: why ?? 'unreachable' });
       continue;
     }
-    ranked.push({ pod: h.pod.name, priority: h.info.priority, offset: h.info.offset, runId: h.info.runId });
+    ranked.push({ pod: h.pod.name, neverSynced: h.info.master?.neverSynced ?? false, priority: h.info.priority, offset: h.info.offset, runId: h.info.runId });
   }
   return { ranked: ranked.sort(compareCandidates), excluded };
 }

@@ -16,17 +16,22 @@ describe('rankReplicas', () => {
     expect(rankReplicas(h, 'redis-0').ranked[0]?.pod).toBe(winner);
   });
 
-  it('never ranks a restarted node that has not synced yet, even with the lowest replica-priority (it holds nothing)', () => {
+  it('ranks a restarted node that has not synced yet after every synced replica, even with the lowest replica-priority (it holds nothing)', () => {
     // The kubelet restarted the killed primary as a replica of redis-1 within a second; its
-    // link never came up, and its priority (the chart's ordinal 0) is the lowest.
+    // link never came up, and its priority (100 + ordinal 0, the chart's old setting) is the lowest.
+    const fresh = { priority: 100, offset: 1, keys: 0, master: { host: 'redis-1', port: 6379, linkUp: false, lastIoSeconds: null, neverSynced: true } };
     const h = health(
-      up(pod('redis-0'), replicaOf(pod('redis-1'), { priority: 100, offset: 1, keys: 0, master: { host: 'redis-1', port: 6379, linkUp: false, lastIoSeconds: null, neverSynced: true } })),
+      up(pod('redis-0'), replicaOf(pod('redis-1'), fresh)),
       r('redis-1', { priority: 101, offset: 6_203_238 }),
       r('redis-2', { priority: 102, offset: 6_203_238 }),
     );
-    const { ranked, excluded } = rankReplicas(h, null);
-    expect(ranked.map((c) => c.pod)).toEqual(['redis-1', 'redis-2']);
-    expect(excluded).toEqual([{ pod: 'redis-0', why: 'never-synced' }]);
+    expect(rankReplicas(h, null).ranked.map((c) => c.pod)).toEqual(['redis-1', 'redis-2', 'redis-0']);
+  });
+
+  it('still ranks replicas that have never synced when none has (a fresh StatefulSet: nothing to lose)', () => {
+    const fresh = (n: number) => ({ priority: 100 + n, offset: 1, keys: 0, master: { host: 'x', port: 6379, linkUp: false, lastIoSeconds: null, neverSynced: true } });
+    const h = health(up(pod('redis-0'), replicaOf(pod('redis-1'), fresh(0))), up(pod('redis-1'), replicaOf(pod('redis-0'), fresh(1))));
+    expect(rankReplicas(h, null).ranked.map((c) => c.pod)).toEqual(['redis-0', 'redis-1']);
   });
 
   it('never ranks the old primary, an unreachable, deleting or priority-0 replica', () => {
