@@ -65,12 +65,11 @@ return 0
 `);
 
 /**
- * KEYS[1]=lease, KEYS[2]=value key, KEYS[3]=epoch; ARGV: token ('' = unfenced), payload, pttl, copies, channel, message.
- * Returns 1 written, -1 superseded (another holder), -2 expired (no holder), -3 stamped
- * before the node's epoch (a promotion happened since; the holder may be a stale copy).
- * Copies 1..n-1 are the hot-key replicas; stale replicas beyond n are removed (contiguous, so stop at the first gap).
+ * The fence of WRITE and REMOVE (KEYS[1]=lease, KEYS[3]=epoch, ARGV[1]=token, '' = unfenced):
+ * returns -3 for a token stamped before the node's epoch, -1 when another holds the lease,
+ * -2 when nobody does; falls through when the token holds it.
  */
-export const WRITE = script(`${EPOCHS}
+const FENCED = `
 if ARGV[1] ~= '' then
   if token_epoch(ARGV[1]) < node_epoch(KEYS[3]) then return -3 end
   local holder = redis.call('GET', KEYS[1])
@@ -79,7 +78,15 @@ if ARGV[1] ~= '' then
     return -2
   end
 end
-redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+`;
+
+/**
+ * KEYS[1]=lease, KEYS[2]=value key, KEYS[3]=epoch; ARGV: token ('' = unfenced), payload, pttl, copies, channel, message.
+ * Returns 1 written, -1 superseded (another holder), -2 expired (no holder), -3 stamped
+ * before the node's epoch (a promotion happened since; the holder may be a stale copy).
+ * Copies 1..n-1 are the hot-key replicas; stale replicas beyond n are removed (contiguous, so stop at the first gap).
+ */
+export const WRITE = script(`${EPOCHS}${FENCED}redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
 local n = tonumber(ARGV[4])
 for i = 1, ${MAX_REPLICAS - 1} do
   local rk = KEYS[2] .. '${REPLICA_INFIX}' .. i
@@ -96,16 +103,7 @@ return 1
  * hot-key replicas under the same fencing rule as WRITE, then tells the other instances
  * (the message's token matches no L1 copy, so each drops its own). Returns as WRITE.
  */
-export const REMOVE = script(`${EPOCHS}
-if ARGV[1] ~= '' then
-  if token_epoch(ARGV[1]) < node_epoch(KEYS[3]) then return -3 end
-  local holder = redis.call('GET', KEYS[1])
-  if holder ~= ARGV[1] then
-    if holder then return -1 end
-    return -2
-  end
-end
-redis.call('DEL', KEYS[2])
+export const REMOVE = script(`${EPOCHS}${FENCED}redis.call('DEL', KEYS[2])
 for i = 1, ${MAX_REPLICAS - 1} do
   if redis.call('DEL', KEYS[2] .. '${REPLICA_INFIX}' .. i) == 0 then break end
 end
