@@ -5,6 +5,8 @@
  */
 import { HerdguardError, PolicyInvalidError } from '../1-ground/errors.js';
 import type { Logger } from '../1-ground/log.js';
+import { parsePolicyDocument } from './load.js';
+import { documentIdentity } from './rendered.js';
 import {
   PolicyReloadError,
   type PolicyIdentity,
@@ -31,8 +33,23 @@ export function refusalMessage(err: unknown): string {
 export class PolicyOutcomes {
   /** Reports go out one at a time, in order; a failed one is logged and the next outcome writes again. */
   private reporting: Promise<void> = Promise.resolve();
+  /** The document last tried: the same content is never tried twice (a refused one waits for a change). */
+  private lastText: string | undefined;
 
   constructor(private readonly o: PolicyOutcomesOptions) {}
+
+  /** Parses a document the source just read; undefined when it is the last one again, or refused. */
+  parseNew(text: string): ReturnType<typeof parsePolicyDocument> | undefined {
+    if (text === this.lastText) return undefined;
+    this.lastText = text;
+    try {
+      return parsePolicyDocument(text);
+    } catch (err) {
+      const reason = err instanceof PolicyInvalidError ? PolicyReloadError.Invalid : PolicyReloadError.Unreadable;
+      this.refuse(reason, err, documentIdentity(text));
+      return undefined;
+    }
+  }
 
   /** Applies `u` through the service's callback; false when the service refused it. */
   apply(u: PolicyUpdate, onUpdate: (u: PolicyUpdate) => void): boolean {

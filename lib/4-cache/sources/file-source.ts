@@ -1,11 +1,9 @@
 import { watch, type FSWatcher } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, dirname } from 'node:path';
-import { HerdguardError, PolicyInvalidError } from '../../1-ground/errors.js';
+import { HerdguardError } from '../../1-ground/errors.js';
 import { silentLogger, type Logger } from '../../1-ground/log.js';
-import { parsePolicyDocument } from '../../3-policy/load.js';
 import { PolicyOutcomes } from '../../3-policy/outcomes.js';
-import { documentIdentity } from '../../3-policy/rendered.js';
 import { PolicyReloadError, type PolicyReloadReason, type PolicyReporter, type PolicySource, type PolicyUpdate } from '../../3-policy/source.js';
 
 export interface FilePolicySourceOptions {
@@ -28,7 +26,6 @@ export class FilePolicySource implements PolicySource {
   private watcher: FSWatcher | undefined;
   private poll: NodeJS.Timeout | undefined;
   private debounce: NodeJS.Timeout | undefined;
-  private lastText: string | undefined;
   private reading: Promise<void> = Promise.resolve();
   private readonly logger: Logger;
   private readonly outcomes: PolicyOutcomes;
@@ -81,15 +78,6 @@ export class FilePolicySource implements PolicySource {
       this.outcomes.refuse(PolicyReloadError.Unreadable, err, null);
       return undefined;
     }
-    // The same content is never tried twice: a refused one is retried on the next change.
-    if (text === this.lastText) return undefined;
-    this.lastText = text;
-    try {
-      return parsePolicyDocument(text);
-    } catch (err) {
-      const reason = err instanceof PolicyInvalidError ? PolicyReloadError.Invalid : PolicyReloadError.Unreadable;
-      this.outcomes.refuse(reason, err, documentIdentity(text));
-      return undefined;
-    }
+    return this.outcomes.parseNew(text);
   }
 }

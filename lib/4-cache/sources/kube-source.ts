@@ -14,12 +14,10 @@ import { Informer } from '../../2-kube/informer.js';
 import { resources } from '../../2-kube/resources.js';
 import { POLICY_KEY } from '../../3-policy/names.js';
 import type { ConfigMapObject } from '../../3-policy/objects.js';
-import { HerdguardError, InvalidOptionError, PolicyInvalidError } from '../../1-ground/errors.js';
+import { HerdguardError, InvalidOptionError } from '../../1-ground/errors.js';
 import { silentLogger, type Logger } from '../../1-ground/log.js';
-import { parsePolicyDocument } from '../../3-policy/load.js';
 import { PolicyOutcomes } from '../../3-policy/outcomes.js';
 import { podReporter } from './pod-report.js';
-import { documentIdentity } from '../../3-policy/rendered.js';
 import { PolicyReloadError, type PolicyReloadReason, type PolicyReporter, type PolicySource, type PolicyUpdate } from '../../3-policy/source.js';
 
 export interface KubePolicySourceOptions {
@@ -44,7 +42,6 @@ export function parseConfigMapRef(value: string): { namespace: string; name: str
 
 export class KubePolicySource implements PolicySource {
   private informer: Informer<ConfigMapObject> | undefined;
-  private lastText: string | undefined;
   private readonly client: KubeClient;
   private readonly logger: Logger;
   private readonly outcomes: PolicyOutcomes;
@@ -107,16 +104,7 @@ export class KubePolicySource implements PolicySource {
       this.outcomes.refuse(PolicyReloadError.Missing, err, null);
       return undefined;
     }
-    // The same content is never tried twice: a refused one is retried on the next change.
-    if (text === this.lastText) return undefined;
-    this.lastText = text;
-    try {
-      return parsePolicyDocument(text);
-    } catch (err) {
-      const reason = err instanceof PolicyInvalidError ? PolicyReloadError.Invalid : PolicyReloadError.Unreadable;
-      this.outcomes.refuse(reason, err, documentIdentity(text));
-      return undefined;
-    }
+    return this.outcomes.parseNew(text);
   }
 }
 
