@@ -43,6 +43,9 @@ function rawResponse(e: HttpError): string {
   );
 }
 
+/** How long a refused connection may keep sending after its answer before it is cut. */
+export const LINGER_AFTER_ANSWER_MS = 5000;
+
 /** The request a socket carries now and its response. */
 export interface InFlight {
   readonly req: IncomingMessage;
@@ -56,7 +59,14 @@ export interface InFlight {
  * - bytes at fault in a later request: answered once the current response is written.
  */
 export function answerClientErrors(server: Server, inFlight: WeakMap<Socket, InFlight>): void {
+  // Node's parser stays in its error state and reports the error again for every later chunk
+  // of the same bytes (an oversized head arrives in several): the first report is answered,
+  // the rest are dropped. Destroying on a repeat closed the socket with the client's unread
+  // bytes still queued, and the kernel's reset then discarded the answer before it was read.
+  const answered = new WeakSet<Socket>();
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    if (answered.has(socket)) return;
+    answered.add(socket);
     if (err.code === 'ECONNRESET' || !socket.writable) {
       socket.destroy();
       return;
@@ -64,7 +74,9 @@ export function answerClientErrors(server: Server, inFlight: WeakMap<Socket, InF
     const e = toClientError(err);
     // Read and drop whatever else the client sends: closing with unread bytes makes the kernel
     // answer with a reset, and a reset can discard our answer before the client reads it.
+    // A client that never stops sending is cut off after the linger.
     socket.resume();
+    socket.setTimeout(LINGER_AFTER_ANSWER_MS, () => socket.destroy());
     const cur = inFlight.get(socket);
     if (cur && !cur.req.complete) {
       if (cur.res.headersSent) socket.destroy();

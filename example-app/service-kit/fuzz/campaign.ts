@@ -60,7 +60,7 @@ function record(s: CampaignStats, input: HttpInput, r: Exchange, allowed: Readon
   if (r.timedOut) fail(input.family === 'raw' ? 'the connection stayed open after the client half-closed' : 'no answer');
   if (r.responses.length === 0 && !r.timedOut) {
     s.closedWithoutAnswer += 1;
-    if (input.family === 'framed') fail(`closed without an answer (after ${JSON.stringify(prev?.bytes.toString('latin1').slice(0, 200))})`);
+    if (input.family === 'framed') fail(`closed without an answer (${r.socketError ?? 'clean close'}; after ${JSON.stringify(prev?.bytes.toString('latin1').slice(0, 200))})`);
   }
   for (const resp of r.responses) {
     s.statuses[resp.status] = (s.statuses[resp.status] ?? 0) + 1;

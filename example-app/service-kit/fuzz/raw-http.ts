@@ -71,6 +71,8 @@ export interface Exchange {
   readonly timedOut: boolean;
   /** Set when bytes came back that are not an HTTP response. */
   readonly garbage?: string;
+  /** The socket's error (ECONNRESET, EPIPE, …), when it ended with one: tells a reset from a clean close. */
+  readonly socketError?: string;
 }
 
 /** One keep-alive connection answering one request at a time. */
@@ -78,6 +80,7 @@ export class RawConnection {
   private readonly socket: Socket;
   private buf: Buffer = Buffer.alloc(0);
   private closedFlag = false;
+  private errorCode: string | undefined;
   private wake: (() => void) | undefined;
   readonly ready: Promise<void>;
 
@@ -88,7 +91,8 @@ export class RawConnection {
       this.socket.once('connect', () => resolve());
       this.socket.once('error', reject);
     });
-    this.socket.on('error', () => undefined); // a reset is seen as a close
+    // A reset is seen as a close; its code is kept for the report.
+    this.socket.on('error', (e: NodeJS.ErrnoException) => (this.errorCode ??= e.code ?? e.message));
     this.socket.on('data', (d: Buffer) => {
       this.buf = Buffer.concat([this.buf, d]);
       this.wake?.();
@@ -119,7 +123,7 @@ export class RawConnection {
       responses.push(...parsed.responses);
       this.buf = parsed.rest;
       const done = o.halfClose ? this.closedFlag : responses.length >= o.expect || this.closedFlag;
-      if (done) return { responses, closed: this.closedFlag || wantsClose(responses), timedOut: false };
+      if (done) return { responses, closed: this.closedFlag || wantsClose(responses), timedOut: false, ...(this.errorCode ? { socketError: this.errorCode } : {}) };
       const left = deadline - Date.now();
       if (left <= 0) return { responses, closed: true, timedOut: true };
       await new Promise<void>((resolve) => {
