@@ -5,7 +5,7 @@
  * WriteHandler. Refreshes no caller waits for: Refresher. Redis, its lease and its
  * announcements: L2Link. Per-keyspace L1, hot keys and metrics: Keyspaces.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../l2/redis-client.js';
 import { Registry } from 'prom-client';
 import { NoKeyspaceError } from '../../1-ground/errors.js';
 import { silentLogger } from '../../1-ground/log.js';
@@ -94,7 +94,7 @@ export class HerdCache implements Cache {
     this.refresher.setPolicy(policy.origin);
   }
 
-  setRedis(redis: Redis): void {
+  setRedis(redis: RedisClient): void {
     this.link.setRedis(redis);
   }
 

@@ -5,7 +5,7 @@
  * which are served but distrusted. Without a driver every call answers "no L2".
  */
 import { randomBytes } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../l2/redis-client.js';
 import type { Logger } from '../../1-ground/log.js';
 import {
   L2_DOWN,
@@ -59,7 +59,7 @@ export class L2Link {
   }
 
   /** Moves to `redis` (a promoted primary): the leases we could not release on the old one are released there. */
-  setRedis(redis: Redis): void {
+  setRedis(redis: RedisClient): void {
     if (this.driver instanceof RedisDriver) {
       this.driver.setClient(redis);
       this.retryReleases();

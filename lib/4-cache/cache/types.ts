@@ -1,5 +1,5 @@
 /** The public contract of the cache (other modules code against it: add, never change). */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../l2/redis-client.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../1-ground/log.js';
 import type { CachePolicy } from '../../3-policy/types.js';
@@ -9,7 +9,7 @@ export interface CacheOptions {
   /** Value of the `service` metrics label. */
   readonly service: string;
   /** ioredis client for L2; null = no L2 (L1 and local single-flight only). The caller owns and closes it. */
-  readonly redis: Redis | null;
+  readonly redis: RedisClient | null;
   /** Runtime policy from parsePolicySpec(). */
   readonly policy: CachePolicy;
   /** Value of the `origin` metrics label; default 'origin'. */
@@ -55,7 +55,7 @@ export interface Cache {
    */
   delete(key: string): Promise<void>;
   applyPolicy(policy: CachePolicy): void;
-  setRedis(redis: Redis): void;
+  setRedis(redis: RedisClient): void;
   revalidate(predicate?: (key: string, writtenAtMs: number) => boolean): number;
   /**
    * Distrusts Redis entries created in [fromMs, toMs): around a Redis promotion, the lost

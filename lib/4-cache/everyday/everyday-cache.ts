@@ -4,7 +4,7 @@
  * Redis (setRedis, distrustWrittenBetween, evictL1, revalidate) stay off this interface and
  * live in the `herdguard/failover` entry point.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../l2/redis-client.js';
 import { InvalidOptionError } from '../../1-ground/errors.js';
 import { silentLogger } from '../../1-ground/log.js';
 import type { CachePolicy } from '../../3-policy/types.js';
@@ -48,7 +48,7 @@ const REDIS = 'an ioredis client, a redis:// or rediss:// URL, or null (no Redis
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 /** The client to use, and whether the cache opened it (then it closes it). */
-function redisFrom(v: unknown, logger: CacheOptions['logger']): { client: Redis | null; owned: boolean } {
+function redisFrom(v: unknown, logger: CacheOptions['logger']): { client: RedisClient | null; owned: boolean } {
   if (v === null) return { client: null, owned: false };
   if (typeof v === 'string') {
     const scheme = URL.canParse(v) ? new URL(v).protocol : '';
@@ -58,7 +58,7 @@ function redisFrom(v: unknown, logger: CacheOptions['logger']): { client: Redis 
     client.on('error', (err: Error) => (logger ?? silentLogger).debug('redis connection error', { err }));
     return { client, owned: true };
   }
-  if (isObj(v) && ['get', 'evalsha', 'duplicate'].every((m) => typeof v[m] === 'function')) return { client: v as unknown as Redis, owned: false };
+  if (isObj(v) && ['get', 'evalsha', 'duplicate'].every((m) => typeof v[m] === 'function')) return { client: v as unknown as RedisClient, owned: false };
   throw new InvalidOptionError('options.redis', REDIS, isObj(v) ? '<object without ioredis methods>' : v);
 }
 
@@ -87,7 +87,7 @@ function abortable<T>(run: () => Promise<T>, signal: AbortSignal | undefined): P
  */
 const FIRST_CONNECTION_WAIT_MS = 1000;
 
-function firstConnection(client: Redis | null): Promise<void> | null {
+function firstConnection(client: RedisClient | null): Promise<void> | null {
   if (client === null || ['ready', 'wait', 'end', 'close'].includes(client.status)) return null;
   return new Promise((resolve) => {
     const done = () => {
@@ -102,7 +102,7 @@ function firstConnection(client: Redis | null): Promise<void> | null {
   });
 }
 
-async function quit(client: Redis): Promise<void> {
+async function quit(client: RedisClient): Promise<void> {
   try {
     await client.quit();
   } catch {
@@ -110,7 +110,7 @@ async function quit(client: Redis): Promise<void> {
   }
 }
 
-function everyday(full: FullCache, client: Redis | null, owned: boolean): Cache {
+function everyday(full: FullCache, client: RedisClient | null, owned: boolean): Cache {
   let closing: Promise<void> | undefined;
   let connecting = firstConnection(client);
   void connecting?.then(() => (connecting = null));

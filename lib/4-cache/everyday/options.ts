@@ -3,7 +3,7 @@
  * field for field as the CRD names them (docs and errors stay one vocabulary), without the
  * Kubernetes parts. Durations may also be given as milliseconds.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../l2/redis-client.js';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../../1-ground/log.js';
 
@@ -70,7 +70,7 @@ export interface CacheOptions {
    * Where L2 lives: an ioredis client (yours: you close it), a redis:// or rediss:// URL (the
    * cache opens a client that fails fast and closes it in close()), or null for L1 only.
    */
-  readonly redis: Redis | string | null;
+  readonly redis: RedisClient | string | null;
   /** Key prefix → how its keys are cached; a key is governed by its longest matching prefix. */
   readonly keyspaces: Readonly<Record<string, KeyspaceOptions>>;
   readonly origin?: OriginOptions;

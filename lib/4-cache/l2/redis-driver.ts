@@ -3,7 +3,7 @@
  * announcements (FillSubscriber) over one caller-owned ioredis client, which a promotion
  * may swap (`setClient`). The fencing rule is the Lua of lease/scripts.ts.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from './redis-client.js';
 import type { Logger } from '../../1-ground/log.js';
 import type { Envelope } from '../cache/envelope.js';
 import { FillSubscriber } from '../lease/fill-subscriber.js';
@@ -17,7 +17,7 @@ export class RedisDriver implements L2Driver {
   private subscriber: FillSubscriber | null = null;
 
   constructor(
-    redis: Redis,
+    redis: RedisClient,
     private readonly channel: string,
     private readonly logger: Logger,
   ) {
@@ -26,7 +26,7 @@ export class RedisDriver implements L2Driver {
   }
 
   /** Moves to another client (a promoted primary): the breaker starts closed, the subscription follows. */
-  setClient(redis: Redis): void {
+  setClient(redis: RedisClient): void {
     this.tier.setClient(redis);
     this.subscriber?.attach(redis);
   }

@@ -1,13 +1,17 @@
 /**
  * L2: envelopes in Redis. An L2 hit is exactly one GET. Every command goes through the
  * health breaker; when Redis is down or not ready the tier answers L2_DOWN at once.
+ * On a Redis Cluster the names follow the cluster layout (layout.ts): the fenced script
+ * touches one slot, and the hot-key copies, in other slots, are written beside it.
  */
-import type { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
 import { decodeEnvelope, encodeEnvelope, type Envelope } from '../cache/envelope.js';
-import { EPOCH_KEY, leaseKey, replicaKey } from '../lease/keys.js';
+import { MAX_REPLICAS } from '../lease/keys.js';
 import { REMOVE, runScript, WRITE } from '../lease/scripts.js';
 import { L2_DOWN, type FenceResult, type L2Down } from './driver.js';
 import { L2Health } from './l2-health.js';
+import { CLUSTER_LAYOUT, STANDALONE_LAYOUT, type KeyLayout } from './layout.js';
+import type { RedisClient } from './redis-client.js';
 
 /** ioredis states in which the client is on its way to `ready`. */
 const CONNECTING = new Set(['wait', 'connecting', 'connect', 'reconnecting']);
@@ -32,19 +36,24 @@ export class RedisTier {
    */
   private refused = new Map<string, number>();
   /** The client being waited for and when it became ready (see whenReady). */
-  private connecting: { readonly client: Redis; readonly ready: Promise<true> } | null = null;
+  private connecting: { readonly client: RedisClient; readonly ready: Promise<true> } | null = null;
+  /** Names of a logical key's value, copies, lease and epoch, by the client's kind. */
+  layout: KeyLayout;
 
   constructor(
-    private redis: Redis,
+    private redis: RedisClient,
     private readonly channel: string,
-  ) {}
+  ) {
+    this.layout = layoutOf(redis);
+  }
 
-  get client(): Redis {
+  get client(): RedisClient {
     return this.redis;
   }
 
-  setClient(redis: Redis): void {
+  setClient(redis: RedisClient): void {
     this.redis = redis;
+    this.layout = layoutOf(redis);
     this.health.success(); // a new primary deserves a fresh chance
   }
 
@@ -93,7 +102,7 @@ export class RedisTier {
    */
   read(key: string, copy: number): Promise<Envelope | null | L2Down> {
     if (!this.usable()) return DOWN;
-    return this.redis.get(copy === 0 ? key : replicaKey(key, copy)).then(this.onText, this.onError);
+    return this.redis.get(this.layout.copy(key, copy)).then(this.onText, this.onError);
   }
 
   private readonly onText = (text: string | null): Envelope | null => {
@@ -118,21 +127,20 @@ export class RedisTier {
     token: string,
   ): Promise<FenceResult> {
     if (!this.usable()) return L2_DOWN;
+    const l = this.layout;
+    const cluster = l.mode === 'cluster';
+    const payload = encodeEnvelope(env);
+    const pttl = Math.max(1, Math.round(pttlMs));
     try {
       const r = await runScript(
         this.redis,
         WRITE,
-        [leaseKey(key), key, EPOCH_KEY],
-        [
-          token,
-          encodeEnvelope(env),
-          Math.max(1, Math.round(pttlMs)),
-          copies,
-          this.channel,
-          `${env.f} ${key}`,
-        ],
+        [l.lease(key), l.copy(key, 0), l.epoch(key)],
+        // On a cluster the script writes the one slot it may touch; copies and the announcement follow.
+        [token, payload, pttl, cluster ? 1 : copies, cluster ? '' : this.channel, `${env.f} ${key}`],
       );
       this.health.success();
+      if (cluster && r === 1) await this.afterClusterWrite(key, `${env.f} ${key}`, copies, payload, pttl);
       if (this.refused.size > 0) await this.dropRefused();
       return fenceResult(r);
     } catch (err) {
@@ -146,13 +154,35 @@ export class RedisTier {
   /** Removes `key` (fenced when `token` is not ''); `notice` is the token peers compare their L1 copy with. */
   async remove(key: string, token: string, notice: string): Promise<FenceResult> {
     if (!this.usable()) return L2_DOWN;
+    const l = this.layout;
+    const cluster = l.mode === 'cluster';
     try {
-      const r = await runScript(this.redis, REMOVE, [leaseKey(key), key, EPOCH_KEY], [token, this.channel, `${notice} ${key}`]);
+      const r = await runScript(this.redis, REMOVE, [l.lease(key), l.copy(key, 0), l.epoch(key)], [token, cluster ? '' : this.channel, `${notice} ${key}`]);
       this.health.success();
+      if (cluster && r === 1) await this.afterClusterWrite(key, `${notice} ${key}`, 1, null, 0);
       return fenceResult(r);
     } catch (err) {
       this.report(err);
       return L2_DOWN;
+    }
+  }
+
+  /**
+   * A cluster write's second half, after the fenced script wrote the key: the hot-key copies
+   * (`payload`; null removes them all) and copies beyond `copies` dropped, each in its own
+   * slot, then the sharded announcement. A failure here leaves at most a copy that expires
+   * with its ttl, or a waiter that polls: the write itself went through.
+   */
+  private async afterClusterWrite(key: string, message: string, copies: number, payload: string | null, pttl: number): Promise<void> {
+    const c = this.redis as Cluster;
+    const sets: Array<Promise<unknown>> = [];
+    for (let i = 1; i < copies && payload !== null; i++) sets.push(c.set(this.layout.copy(key, i), payload, 'PX', pttl));
+    try {
+      await Promise.all([...sets, c.spublish(this.channel, message)]);
+      // Copies beyond the count are contiguous, as in the standalone script: stop at the first gap.
+      for (let i = Math.max(1, copies); i < MAX_REPLICAS; i++) if ((await c.del(this.layout.copy(key, i))) === 0) break;
+    } catch (err) {
+      this.report(err);
     }
   }
 
@@ -171,15 +201,21 @@ export class RedisTier {
     this.refused = new Map();
     for (let i = 0; i < all.length; i += DEL_BATCH) {
       const batch = all.slice(i, i + DEL_BATCH);
-      const names = batch.flatMap(([key, copies]) => Array.from({ length: Math.max(1, copies) }, (_, c) => replicaKey(key, c)));
+      const names = batch.flatMap(([key, copies]) => Array.from({ length: Math.max(1, copies) }, (_, c) => this.layout.copy(key, c)));
       try {
-        await this.redis.del(...names);
+        // A cluster refuses a DEL across slots: one per name there.
+        if (this.layout.mode === 'cluster') await Promise.all(names.map((n) => this.redis.del(n)));
+        else await this.redis.del(...names);
       } catch {
         for (const [key, copies] of all.slice(i)) this.refused.set(key, copies); // retried on the next write
         return;
       }
     }
   }
+}
+
+function layoutOf(redis: RedisClient): KeyLayout {
+  return redis instanceof Cluster ? CLUSTER_LAYOUT : STANDALONE_LAYOUT;
 }
 
 /** The scripts' replies: 1 written, -1 another holder, -2 no holder, -3 a token from before the node's epoch. */

@@ -7,7 +7,6 @@
 import type { Acquired, L2Down } from '../l2/driver.js';
 import { L2_DOWN } from '../l2/driver.js';
 import { isNoReplicasReply, type RedisTier } from '../l2/redis-tier.js';
-import { EPOCH_KEY, leaseKey } from './keys.js';
 import { ACQUIRE, ACQUIRE_WRITER, RELEASE, runScript } from './scripts.js';
 import { WRITER_TOKEN_PREFIX } from './tokens.js';
 
@@ -20,7 +19,7 @@ export class RedisLease {
       const [won, pttl, mine] = (await runScript(
         this.tier.client,
         writer ? ACQUIRE_WRITER : ACQUIRE,
-        [leaseKey(key), EPOCH_KEY],
+        [this.tier.layout.lease(key), this.tier.layout.epoch(key)],
         writer ? [token, ttlMs, WRITER_TOKEN_PREFIX] : [token, ttlMs],
       )) as [number, number, string?];
       this.tier.health.success();
@@ -37,7 +36,7 @@ export class RedisLease {
   async release(key: string, token: string): Promise<boolean | L2Down> {
     if (!this.tier.usable()) return L2_DOWN;
     try {
-      const deleted = await runScript(this.tier.client, RELEASE, [leaseKey(key)], [token]);
+      const deleted = await runScript(this.tier.client, RELEASE, [this.tier.layout.lease(key)], [token]);
       this.tier.health.success(); // also ends a half-open trial that usable() handed us
       return deleted === 1;
     } catch (err) {

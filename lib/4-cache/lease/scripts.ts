@@ -4,7 +4,7 @@
  * contract (l2/driver-contract.test-helpers.ts) runs them on a real Redis.
  */
 import { createHash } from 'node:crypto';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../l2/redis-client.js';
 import { MAX_REPLICAS, REPLICA_INFIX } from './keys.js';
 import { EPOCH_SEPARATOR } from './tokens.js';
 
@@ -81,7 +81,8 @@ end
 `;
 
 /**
- * KEYS[1]=lease, KEYS[2]=value key, KEYS[3]=epoch; ARGV: token ('' = unfenced), payload, pttl, copies, channel, message.
+ * KEYS[1]=lease, KEYS[2]=value key, KEYS[3]=epoch; ARGV: token ('' = unfenced), payload, pttl, copies, channel ('' = the
+ * caller announces: on a cluster, by sharded pub/sub), message.
  * Returns 1 written, -1 superseded (another holder), -2 expired (no holder), -3 stamped
  * before the node's epoch (a promotion happened since; the holder may be a stale copy).
  * Copies 1..n-1 are the hot-key replicas; stale replicas beyond n are removed (contiguous, so stop at the first gap).
@@ -94,7 +95,7 @@ for i = 1, ${MAX_REPLICAS - 1} do
   elseif redis.call('DEL', rk) == 0 then break end
 end
 if ARGV[1] ~= '' then redis.call('DEL', KEYS[1]) end
-redis.call('PUBLISH', ARGV[5], ARGV[6])
+if ARGV[5] ~= '' then redis.call('PUBLISH', ARGV[5], ARGV[6]) end
 return 1
 `);
 
@@ -108,7 +109,7 @@ for i = 1, ${MAX_REPLICAS - 1} do
   if redis.call('DEL', KEYS[2] .. '${REPLICA_INFIX}' .. i) == 0 then break end
 end
 if ARGV[1] ~= '' then redis.call('DEL', KEYS[1]) end
-redis.call('PUBLISH', ARGV[2], ARGV[3])
+if ARGV[2] ~= '' then redis.call('PUBLISH', ARGV[2], ARGV[3]) end
 return 1
 `);
 
@@ -118,7 +119,7 @@ function isNoScript(err: unknown): boolean {
 
 /** EVALSHA, falling back to EVAL once when the server does not know the script (restart, promotion). */
 export async function runScript(
-  redis: Redis,
+  redis: RedisClient,
   s: LuaScript,
   keys: string[],
   args: Array<string | number>,
