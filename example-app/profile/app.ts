@@ -4,6 +4,8 @@
  * integration tests build it in-process against real Redis and PostgreSQL.
  */
 import { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/4-cache/l2/redis-client.js';
+import { connectRedisCluster } from '../service-kit/redis/cluster-settings.js';
 import { Registry } from 'prom-client';
 import { InvalidOptionError, NOT_FOUND } from '../../lib/4-cache/index.js';
 import { createLogger, type Logger } from '../../lib/1-ground/log.js';
@@ -30,7 +32,7 @@ export interface ProfileApp {
   readonly service: Service;
   readonly registry: Registry;
   readonly db: ProfileDb;
-  readonly redis: Redis;
+  readonly redis: RedisClient;
   store(): ProfileStore;
   /** The policy in force (the file's last good one, or the built-in default). */
   policy(): CachePolicy;
@@ -45,7 +47,8 @@ export function createRedisClient(url: string): Redis {
 
 export interface StoreDeps {
   readonly db: ProfileDb;
-  readonly redis: Redis;
+  /** A Redis Cluster only for herdguard (readConfig refuses the peers there). */
+  readonly redis: RedisClient;
   readonly config: Pick<ProfileConfig, 'cacheImpl' | 'redisUrl' | 'serviceName'>;
   readonly policy: CachePolicy;
   readonly registry: Registry;
@@ -87,11 +90,11 @@ export async function createStore(d: StoreDeps): Promise<ProfileStore> {
     }
     case 'bentocache': {
       const { BentoProfileStore } = await importPeer('bentocache', () => import('./stores/bentocache.js'));
-      return new BentoProfileStore({ db: d.db, redis: d.redis, redisUrl: d.config.redisUrl, policy: d.policy, bus: d.bus ?? true });
+      return new BentoProfileStore({ db: d.db, redis: d.redis as Redis, redisUrl: d.config.redisUrl, policy: d.policy, bus: d.bus ?? true });
     }
     case 'cachified': {
       const { CachifiedProfileStore } = await importPeer('cachified', () => import('./stores/cachified.js'));
-      return new CachifiedProfileStore({ db: d.db, redis: d.redis, policy: d.policy, ...(d.now ? { now: d.now } : {}) });
+      return new CachifiedProfileStore({ db: d.db, redis: d.redis as Redis, policy: d.policy, ...(d.now ? { now: d.now } : {}) });
     }
   }
 }
@@ -100,7 +103,7 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
   const logger = opts.logger ?? createLogger({ service: config.serviceName });
   const registry = new Registry();
   const db = new ProfileDb({ url: config.databaseUrl, poolMax: config.poolMax, service: config.serviceName, registry });
-  const redis = createRedisClient(config.redisUrl);
+  const redis: RedisClient = config.redisCluster ? connectRedisCluster(config.redisCluster) : createRedisClient(config.redisUrl);
   let current = defaultPolicy();
   let latest: PolicyUpdate | null = null;
   let store: ProfileStore | undefined;
@@ -136,12 +139,15 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
   const s = store;
   const recent = new RecentKeys(WARM_KEYS_MAX);
   if (s.impl === 'herdguard') {
-    primary = followPrimary(s as HerdguardStore, { config, db, registry, logger, recent });
+    // On a cluster there is no primary to follow (Redis Cluster fails over by itself): the
+    // cold-Redis warmups alone.
+    const deps = { config, db, registry, logger, recent };
+    primary = config.redisCluster ? warmOnly(s as HerdguardStore, deps) : followPrimary(s as HerdguardStore, deps);
     if (latest) primary.onPolicy(latest);
   }
   const routed = primary ? routedStore(s, db, primary.writes, recent) : s;
   const followed = primary;
-  const readiness = new ProfileReadiness({ db, redis: () => followed?.manager.client ?? redis });
+  const readiness = new ProfileReadiness({ db, redis: () => followed?.manager?.client ?? redis });
   const service = createService({
     name: config.serviceName,
     registry,
@@ -166,41 +172,25 @@ const WARM_KEYS_MAX = DEFAULTS.warmup.topKeys;
 
 /** The herdguard store's Redis following: the connection, the writes to repair after a promotion, the warmups. */
 interface FollowedPrimary {
-  readonly manager: RedisConnectionManager;
-  readonly writes: RecentWrites;
+  /** Absent on a Redis Cluster, which fails over by itself. */
+  readonly manager?: RedisConnectionManager;
+  readonly writes?: RecentWrites;
   onPolicy(u: PolicyUpdate): void;
   close(): Promise<void>;
 }
+
+type FollowDeps = { config: ProfileConfig; db: ProfileDb; registry: Registry; logger: Logger; recent: RecentKeys };
 
 /**
  * Keeps the herdguard cache on the current Redis primary (published primary, READONLY
  * replies) and runs the operator's cold-Redis warmup over this instance's recent keys,
  * within the origin budget the operator gave it.
  */
-function followPrimary(
-  store: HerdguardStore,
-  d: { config: ProfileConfig; db: ProfileDb; registry: Registry; logger: Logger; recent: RecentKeys },
-): FollowedPrimary {
-  const originCalls = originCallCounter(d.registry);
+function followPrimary(store: HerdguardStore, d: FollowDeps): FollowedPrimary {
   const manager = new RedisConnectionManager({ initialUrl: d.config.redisUrl, logger: d.logger });
   const unlink = followWithCache(manager, store.cache, d.logger);
   const writes = new RecentWrites(manager, d.logger);
-  const warmups = new WarmupRequests({
-    logger: d.logger,
-    run: async (req, signal) => {
-      const keys = d.recent.top(req.topKeys);
-      d.logger.warn('cold redis: warming recently served keys', { id: req.id, keys: keys.length, ratePerSecond: req.ratePerSecondPerInstance });
-      const r = await warmWithinOriginBudget({
-        cache: store.cache,
-        keys,
-        factory: async ({ key }) => (await d.db.getById(Number(key.slice(USER_PREFIX.length)))) ?? NOT_FOUND,
-        ratePerSecond: req.ratePerSecondPerInstance,
-        originCalls,
-        signal,
-      });
-      d.logger.info('cold redis warmup done', { id: req.id, ...r });
-    },
-  });
+  const warmups = cacheWarmups(store, d);
   return {
     manager,
     writes,
@@ -218,11 +208,38 @@ function followPrimary(
   };
 }
 
+/** Runs the operator's cold-Redis warmups over this instance's recent keys, within the origin budget it gave. */
+function cacheWarmups(store: HerdguardStore, d: FollowDeps): WarmupRequests {
+  const originCalls = originCallCounter(d.registry);
+  return new WarmupRequests({
+    logger: d.logger,
+    run: async (req, signal) => {
+      const keys = d.recent.top(req.topKeys);
+      d.logger.warn('cold redis: warming recently served keys', { id: req.id, keys: keys.length, ratePerSecond: req.ratePerSecondPerInstance });
+      const r = await warmWithinOriginBudget({
+        cache: store.cache,
+        keys,
+        factory: async ({ key }) => (await d.db.getById(Number(key.slice(USER_PREFIX.length)))) ?? NOT_FOUND,
+        ratePerSecond: req.ratePerSecondPerInstance,
+        originCalls,
+        signal,
+      });
+      d.logger.info('cold redis warmup done', { id: req.id, ...r });
+    },
+  });
+}
+
+/** A cache on a Redis Cluster: no primary to follow, the warmups only. */
+function warmOnly(store: HerdguardStore, d: FollowDeps): FollowedPrimary {
+  const warmups = cacheWarmups(store, d);
+  return { onPolicy: (u) => warmups.onPolicy(u), close: () => warmups.close() };
+}
+
 /**
  * What the routes see: reads remember their key for warmup; writes run on the primary and,
  * should a promotion follow, are repopulated from PostgreSQL on the new one.
  */
-function routedStore(s: ProfileStore, db: ProfileDb, writes: RecentWrites, recent: RecentKeys): ProfileStore {
+function routedStore(s: ProfileStore, db: ProfileDb, writes: RecentWrites | undefined, recent: RecentKeys): ProfileStore {
   return {
     impl: s.impl,
     get: (id) => {
@@ -232,7 +249,8 @@ function routedStore(s: ProfileStore, db: ProfileDb, writes: RecentWrites, recen
     // The cache itself skips Redis on an error reply (its READONLY hook moves the client and a
     // promotion distrusts older entries); this retries a write whose READONLY reply escaped.
     update: (id, patch) =>
-      writes.write(
+      // On a cluster no promotion of ours can lose a write: nothing to repair.
+      !writes ? s.update(id, patch) : writes.write(
         userKey(id),
         () => s.update(id, patch),
         async () => {

@@ -2,11 +2,14 @@
 import { InvalidOptionError } from '../../lib/1-ground/errors.js';
 import { envInt, envRedisUrl, envString, envUrl, type Env } from '../service-kit/env.js';
 import { readServerLimits, type ServerLimits } from '../service-kit/limits.js';
+import { readRedisCluster, type RedisClusterSettings } from '../service-kit/redis/cluster-settings.js';
 import { CACHE_IMPLS, type CacheImpl } from './stores/store.js';
 
 export interface ProfileConfig {
   readonly port: number;
   readonly redisUrl: string;
+  /** Set from REDIS_CLUSTER_NODES: the cache runs on a Redis Cluster (REDIS_URL is then unused). */
+  readonly redisCluster?: RedisClusterSettings;
   readonly databaseUrl: string;
   readonly policyFile: string | undefined;
   readonly poolMax: number;
@@ -31,7 +34,13 @@ export function readConfig(env: Env): ProfileConfig {
     // It becomes a metric label: keep it short and tame.
     throw new InvalidOptionError('environment variable HERDGUARD_SERVICE_NAME', 'a lowercase name of 1 to 63 [a-z0-9_-]', name);
   }
+  const redisCluster = readRedisCluster(env);
+  if (redisCluster && impl !== 'herdguard') {
+    // The peers' adapters here speak to one Redis only.
+    throw new InvalidOptionError('environment variable CACHE_IMPL', 'herdguard when REDIS_CLUSTER_NODES is set (the peer adapters use one Redis)', impl);
+  }
   return {
+    ...(redisCluster ? { redisCluster } : {}),
     port: envInt(env, 'PORT', 8080, 0, 65_535),
     // REDIS_USERNAME and REDIS_PASSWORD (the chart's ACL user) go into it encoded.
     redisUrl: envRedisUrl(env),

@@ -5,13 +5,13 @@
  * unready: then no request could succeed, and the load balancer should send it elsewhere.
  * Not a liveness check: a restart would not bring either back, and it would empty L1.
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/4-cache/l2/redis-client.js';
 import type { ProfileDb } from './db.js';
 
 export interface ReadinessDeps {
   readonly db: ProfileDb;
   /** The Redis client in use now (it moves with a promotion). */
-  readonly redis: () => Redis;
+  readonly redis: () => RedisClient;
   /** Each probe's budget; an answer later than this counts as down. */
   readonly timeoutMs?: number;
   /** A verdict is reused this long, so a flood of /readyz cannot become a flood of queries. */

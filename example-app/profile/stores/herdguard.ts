@@ -3,7 +3,7 @@
  * XFetch, SWR and negative caching, all as the live policy says. Updates go through
  * `cache.write`, which repopulates under the lease instead of deleting (seed 001).
  */
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../../lib/4-cache/l2/redis-client.js';
 import type { Registry } from 'prom-client';
 import { createCache, NOT_FOUND, NotFoundError, type Cache } from '../../../lib/4-cache/index.js';
 import type { Logger } from '../../../lib/1-ground/log.js';
@@ -14,7 +14,7 @@ import { forEachLimited, ProfileNotFoundError, userKey, type ProfileStore } from
 
 export interface HerdguardStoreOptions {
   readonly db: ProfileDb;
-  readonly redis: Redis | null;
+  readonly redis: RedisClient | null;
   readonly policy: CachePolicy;
   readonly service: string;
   readonly registry: Registry;
