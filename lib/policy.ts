@@ -16,5 +16,6 @@ export {
   type PolicySource,
   type PolicyUpdate,
 } from './3-policy/source.js';
-export type { CachePolicy, FailoverPolicy, KeyspacePolicy, OriginPolicy, RenderedPolicy, WarmupPolicy } from './3-policy/types.js';
+export type { CachePolicy, FailoverPolicy, KeyspacePolicy, OriginPolicy, RedisMode, RenderedPolicy, WarmupPolicy } from './3-policy/types.js';
+export { redisModeMismatch } from './3-policy/rendered.js';
 export { PolicyInvalidError } from './1-ground/errors.js';

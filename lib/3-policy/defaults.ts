@@ -15,6 +15,7 @@ export const DEFAULTS = {
   origin: { maxConcurrency: 16, maxQueue: 1000, failureThreshold: 5, resetAfter: '5s' },
   warmup: { onColdRedis: true, topKeys: 10_000, ratePerSecond: 1000, batchSize: 100 },
   failover: { enabled: true, detectAfter: '1500ms', checkInterval: '250ms' },
+  redis: { mode: 'standalone' },
 } as const;
 
 const ms = (d: string): number => parseDuration(d) as number;

@@ -4,7 +4,7 @@ import { parseDuration } from '../1-ground/duration.js';
 import { checkStructure, specProblems } from './problems.js';
 import { renderedEnvelopeProblems } from './rendered.js';
 import { crossFieldRules } from './rules.js';
-import type { CachePolicy, KeyspacePolicy, RenderedPolicy } from './types.js';
+import type { CachePolicy, KeyspacePolicy, RedisMode, RenderedPolicy } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -86,6 +86,7 @@ export function parsePolicySpec(spec: unknown, meta: { name?: string; generation
     },
     redis: {
       statefulSetName: ((redis['statefulSetRef'] as Obj | undefined)?.['name'] as string | undefined) ?? null,
+      mode: redis['mode'] as RedisMode,
       failover: {
         enabled: failover['enabled'] as boolean,
         detectAfterMs: d(failover['detectAfter']),
@@ -129,13 +130,7 @@ export function parsePolicyDocument(text: string): { policy: CachePolicy; render
     throw new PolicyInvalidError(['the policy file must hold an object: a RenderedCachePolicy, a CachePolicy or its spec']);
   }
   const o = doc as Obj;
-  if (o['kind'] === 'RenderedCachePolicy') {
-    const envelope = renderedEnvelopeProblems(o);
-    if (typeof o['policy'] === 'string' && o['policy'] !== '') envelope.push(...validatePolicyName(o['policy']));
-    if (envelope.length) throw new PolicyInvalidError(envelope);
-    const r = o as unknown as RenderedPolicy;
-    return { policy: parsePolicySpec(r.spec, { name: r.policy, generation: r.generation }), rendered: r };
-  }
+  if (o['kind'] === 'RenderedCachePolicy') return parseRendered(o);
   if (o['kind'] === 'CachePolicy') {
     const meta = (o['metadata'] ?? {}) as Obj;
     if (typeof meta['name'] === 'string') {
@@ -149,6 +144,20 @@ export function parsePolicyDocument(text: string): { policy: CachePolicy; render
     return { policy, rendered: null };
   }
   return { policy: parsePolicySpec(o), rendered: null };
+}
+
+function parseRendered(o: Obj): { policy: CachePolicy; rendered: RenderedPolicy } {
+  const envelope = renderedEnvelopeProblems(o);
+  if (typeof o['policy'] === 'string' && o['policy'] !== '') envelope.push(...validatePolicyName(o['policy']));
+  if (envelope.length) throw new PolicyInvalidError(envelope);
+  const r = o as unknown as RenderedPolicy;
+  const policy = parsePolicySpec(r.spec, { name: r.policy, generation: r.generation });
+  // The operator renders both from one policy; a document where they differ was not written by it.
+  const mode = r.redis?.mode ?? 'standalone';
+  if (r.redis && mode !== policy.redis.mode) {
+    throw new PolicyInvalidError([`redis.mode: rendered for ${mode} but spec.redis.mode is ${policy.redis.mode}; expected the two to agree`]);
+  }
+  return { policy, rendered: r };
 }
 
 /** The keyspace governing a key: longest matching prefix, or undefined. */

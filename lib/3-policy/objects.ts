@@ -26,7 +26,7 @@ export interface CachePolicyStatus {
 export interface CachePolicyObject extends KubeObject {
   spec: {
     targetRef: { kind: 'Deployment' | 'StatefulSet'; name: string };
-    redis?: { statefulSetRef?: { name: string } };
+    redis?: { statefulSetRef?: { name: string }; mode?: 'standalone' | 'cluster' };
     [k: string]: unknown;
   };
   status?: CachePolicyStatus;

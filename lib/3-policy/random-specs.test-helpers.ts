@@ -164,6 +164,7 @@ const specArb = fc
       warmup: some({ onColdRedis: fc.boolean(), topKeys: int(0, 1_000_000), ratePerSecond: int(1, 100_000, 100, 1000), batchSize: int(1, 1000, 100) }),
       redis: some({
         statefulSetRef: mostly<Obj>(fc.record({ name: fc.constantFrom('redis', 'r'.repeat(63)) }), { name: 'r'.repeat(64) }, { name: 'Redis' }, { name: 'redis-' }, {}),
+        mode: mostly<string>(fc.constantFrom('standalone', 'cluster'), 'sentinel', 'Cluster', ''),
         failover: failoverArb,
       }),
     }),

@@ -3,10 +3,13 @@
  * is checked like any CachePolicy spec; the fields around it are the operator's contract:
  * `policy` and `generation` are echoed back to the operator, `redis.primary` is dialled at
  * once and `redis.epoch` decides whether recent writes are distrusted. A malformed value
- * there must be refused, not turned into NaN or an unparseable URL mid-apply.
+ * there must be refused, not turned into NaN or an unparseable URL mid-apply. A Redis
+ * Cluster (`redis.mode: cluster`) has no primary to dial and no epoch: the cluster fails over
+ * by itself, so the operator only passes warmup requests on.
  */
 import { parse as parseYaml } from 'yaml';
 import type { PolicyIdentity } from './source.js';
+import { REDIS_MODES, type CachePolicy, type RedisMode } from './types.js';
 
 type Obj = Record<string, unknown>;
 
@@ -40,11 +43,34 @@ export function renderedEnvelopeProblems(doc: Obj): string[] {
   if (redis === undefined) return problems;
   if (typeof redis !== 'object' || redis === null) return [...problems, 'redis: expected an object'];
   const r = redis as Obj;
+  const mode = r['mode'];
+  if (mode !== undefined && !(REDIS_MODES as readonly unknown[]).includes(mode)) {
+    return [...problems, `redis.mode: expected one of ${REDIS_MODES.join(', ')}`];
+  }
+  if (mode === 'cluster') return [...problems, ...clusterProblems(r)];
   if (typeof r['primary'] !== 'string' || !isRedisAddress(r['primary'])) {
     problems.push('redis.primary: expected host or host:port (a hostname, IPv4 or [IPv6] address, port 1-65535)');
   }
   if (!isCount(r['epoch'])) problems.push('redis.epoch: expected a non-negative integer');
   return problems;
+}
+
+function clusterProblems(r: Obj): string[] {
+  const problems: string[] = [];
+  if (r['primary'] !== undefined) problems.push('redis.primary: expected none with redis.mode cluster (a Redis Cluster has no single primary)');
+  if (r['epoch'] !== 0) problems.push('redis.epoch: expected 0 with redis.mode cluster (nobody promotes a Redis Cluster)');
+  return problems;
+}
+
+/**
+ * Why a service must not apply `policy` with a Redis client of kind `client`, or null when
+ * they match: a standalone client on a cluster meets MOVED on most keys, and a cluster client
+ * cannot follow the primary the operator publishes for a standalone Redis.
+ */
+export function redisModeMismatch(policy: Pick<CachePolicy, 'redis'>, client: RedisMode): string | null {
+  const want = policy.redis.mode;
+  if (want === client) return null;
+  return `spec.redis.mode is ${want} but this service runs a ${client} Redis client; expected a ${want} client (createRedisClusterClient for cluster, createRedisClient for standalone)`;
 }
 
 /**

@@ -8,6 +8,7 @@
 import { DEFAULTS } from './defaults.js';
 import { DURATION_MAX_LENGTH, DURATION_MIN_LENGTH, DURATION_PATTERN } from '../1-ground/duration.js';
 import { rulesAt, type RuleSite } from './rules.js';
+import { REDIS_MODES } from './types.js';
 
 export type JSONSchema = Record<string, unknown>;
 
@@ -231,9 +232,19 @@ export const cachePolicySpecSchema: JSONSchema = withRules('spec', {
             },
           },
         },
+        mode: {
+          type: 'string',
+          enum: [...REDIS_MODES],
+          default: DEFAULTS.redis.mode,
+          description:
+            'How the Redis is deployed. standalone: one primary plus replicas; when the primary is lost the operator ' +
+            'promotes a replica (failover below). cluster: a Redis Cluster (several primaries, each with replicas, the keys ' +
+            'split by hash slot); Redis Cluster fails over by itself, so the operator never promotes (failover is ignored): ' +
+            'it observes the cluster, reports its state and asks for a warmup after a cold start.',
+        },
         failover: withRules('failover', {
           type: 'object',
-          description: 'Automatic promotion of a replica when the primary is lost.',
+          description: 'Automatic promotion of a replica when the primary is lost (mode standalone only).',
           additionalProperties: false,
           properties: {
             enabled: { type: 'boolean', default: DEFAULTS.failover.enabled, description: 'Promote a replica when the primary is lost.' },

@@ -42,6 +42,13 @@ export interface FailoverPolicy {
   readonly checkIntervalMs: number;
 }
 
+/**
+ * How the L2 Redis is deployed. `standalone`: one primary and its replicas, promoted by the
+ * operator. `cluster`: a Redis Cluster, which fails over by itself; the operator only observes it.
+ */
+export const REDIS_MODES = ['standalone', 'cluster'] as const;
+export type RedisMode = (typeof REDIS_MODES)[number];
+
 export interface CachePolicy {
   /** CachePolicy name (metadata.name), or "local" for a file written by hand. */
   readonly name: string;
@@ -51,7 +58,7 @@ export interface CachePolicy {
   readonly keyspaces: readonly KeyspacePolicy[];
   readonly origin: OriginPolicy;
   readonly warmup: WarmupPolicy;
-  readonly redis: { readonly statefulSetName: string | null; readonly failover: FailoverPolicy };
+  readonly redis: { readonly statefulSetName: string | null; readonly mode: RedisMode; readonly failover: FailoverPolicy };
 }
 
 /**
@@ -66,12 +73,25 @@ export interface RenderedPolicy {
   readonly generation: number;
   readonly spec: unknown;
   /**
-   * Where the Redis primary is now (`host:port`); moves on promotion so services reconnect
-   * at once. `epoch` rises with every promotion; `warmup` is set after a cold Redis.
+   * What the operator tells the services about their Redis. Standalone: where the primary is
+   * now (`host:port`), which moves on promotion so services reconnect at once; `epoch` rises
+   * with every promotion. Cluster: no primary (the cluster client follows the cluster's own
+   * topology) and epoch 0 (nobody promotes). `warmup` is set after a cold Redis in both modes.
    */
-  readonly redis?: {
-    readonly primary: string;
-    readonly epoch: number;
-    readonly warmup?: RenderedWarmup;
-  };
+  readonly redis?: RenderedStandaloneRedis | RenderedClusterRedis;
+}
+
+/** `rendered.redis` of a standalone Redis; `mode` is absent in documents from operators before Redis Cluster. */
+export interface RenderedStandaloneRedis {
+  readonly mode?: 'standalone';
+  readonly primary: string;
+  readonly epoch: number;
+  readonly warmup?: RenderedWarmup;
+}
+
+/** `rendered.redis` of a Redis Cluster: only the warmup request, if any. */
+export interface RenderedClusterRedis {
+  readonly mode: 'cluster';
+  readonly epoch: 0;
+  readonly warmup?: RenderedWarmup;
 }

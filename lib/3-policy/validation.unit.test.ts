@@ -102,6 +102,7 @@ describe('policy validation', () => {
     [withKeyspace({ earlyRefresh: { beta: '11' } }), 'spec.keyspaces[0].earlyRefresh: earlyRefresh.beta must be > 0 and <= 10'],
     [withKeyspace({ hotKeys: { replicas: 65 } }), 'spec.keyspaces[0].hotKeys.replicas: must be <= 64 (got 65)'],
     [{ ...base(), origin: { maxConcurrency: 0 } }, 'spec.origin.maxConcurrency: must be >= 1 (got 0)'],
+    [{ ...base(), redis: { mode: 'sentinel' } }, 'spec.redis.mode: "sentinel" is not accepted; expected one of standalone, cluster'],
   ])('names the field at fault: %j', (spec, message) => {
     expect(validatePolicySpec(spec)).toContain(message);
   });
@@ -132,6 +133,14 @@ describe('policy validation', () => {
       hotKeys: null,
     });
     expect(p.origin).toEqual({ maxConcurrency: 16, maxQueue: 1000, failureThreshold: 5, resetAfterMs: 5_000 });
+  });
+
+  it('runs a policy that names no Redis mode as standalone, and keeps mode cluster', () => {
+    expect(parsePolicySpec(base()).redis.mode).toBe('standalone');
+    expect(parsePolicySpec({ ...base(), redis: { mode: 'cluster', statefulSetRef: { name: 'redis' } } }).redis).toMatchObject({
+      mode: 'cluster',
+      statefulSetName: 'redis',
+    });
   });
 
   it('refuses a policy file that is neither JSON nor YAML, or not an object', () => {
