@@ -37,6 +37,16 @@ export const Reason = {
   RedisNoReadyReplicas: 'RedisNoReadyReplicas',
   /** The Redis StatefulSet has ready pods. */
   RedisReady: 'RedisReady',
+  /** spec.redis.mode is cluster: every node answers, cluster_state is ok and every slot is served by a healthy node. */
+  ClusterOk: 'ClusterOk',
+  /**
+   * The Redis Cluster serves every slot, but not from full health: a node does not answer or
+   * sees the cluster failed, slots are flagged PFAIL/FAIL or unassigned. Redis Cluster repairs
+   * itself (it fails over by itself); the operator only reports it.
+   */
+  ClusterDegraded: 'ClusterDegraded',
+  /** No node of the Redis Cluster answers with cluster_state:ok: the cache tier is down for the services. */
+  ClusterDown: 'ClusterDown',
   /** Nothing is wrong beyond a rollout in progress. */
   AsExpected: 'AsExpected',
   /** The policy was rendered into its ConfigMap (Event). */
@@ -47,6 +57,10 @@ export const Reason = {
   ApiError: 'ApiError',
 } as const;
 export type Reason = (typeof Reason)[keyof typeof Reason];
+
+/** The state the failover controller reports for a Redis Cluster (status.redis.cluster.reason). */
+export type ClusterReason = typeof Reason.ClusterOk | typeof Reason.ClusterDegraded | typeof Reason.ClusterDown;
+export const CLUSTER_REASONS: readonly ClusterReason[] = [Reason.ClusterOk, Reason.ClusterDegraded, Reason.ClusterDown];
 
 /** A named pure check's verdict. */
 export interface Verdict {

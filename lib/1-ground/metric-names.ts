@@ -191,6 +191,12 @@ export const metrics = {
     '1 while the primary refuses writes without a majority of replicas (min-replicas-to-write), 0 in survivor mode.',
     ['redis'],
   ),
+  redisClusterState: def(
+    'herdguard_redis_cluster_state',
+    'gauge',
+    '1 for the state the operator reports for a Redis Cluster (ClusterOk, ClusterDegraded or ClusterDown, operator/reasons.ts), 0 for the others.',
+    ['redis', 'reason'],
+  ),
   redisFailoverDuration: def(
     'herdguard_redis_failover_duration_seconds',
     'histogram',

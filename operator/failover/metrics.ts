@@ -3,7 +3,7 @@ import type { Registry } from 'prom-client';
 import { labelValues, metrics } from '../../lib/1-ground/metric-names.js';
 import { counter, gauge, histogram } from '../../lib/1-ground/prom.js';
 import { STEPS } from './promotion.js';
-import { HoldReason, PromotionReason } from '../reasons.js';
+import { CLUSTER_REASONS, HoldReason, PromotionReason, type ClusterReason } from '../reasons.js';
 import type { Health } from './world.js';
 
 export interface FailoverMetrics {
@@ -18,6 +18,8 @@ export interface FailoverMetrics {
   holding(redis: string, reason: HoldReason | null): void;
   /** Whether the recorded primary is fenced (false: survivor mode, ADR 0006). */
   fenced(redis: string, fenced: boolean): void;
+  /** The state reported for a Redis Cluster; one series per reason (a closed set of three). */
+  clusterState(redis: string, reason: ClusterReason): void;
 }
 
 export function failoverMetrics(registry: Registry): FailoverMetrics {
@@ -27,6 +29,7 @@ export function failoverMetrics(registry: Registry): FailoverMetrics {
   const failures = counter(registry, metrics.redisPromotionFailures);
   const holding = gauge(registry, metrics.redisFailoverHolding);
   const fencedGauge = gauge(registry, metrics.redisPrimaryFenced);
+  const clusterGauge = gauge(registry, metrics.redisClusterState);
   const duration = histogram(registry, metrics.redisFailoverDuration, [0.25, 0.5, 1, 1.5, 2, 3, 5, 10, 30, 60]);
   return {
     known: (redis) => {
@@ -49,5 +52,8 @@ export function failoverMetrics(registry: Registry): FailoverMetrics {
       for (const reason of Object.values(HoldReason)) holding.set({ redis, reason }, reason === now ? 1 : 0);
     },
     fenced: (redis, fenced) => fencedGauge.set({ redis }, fenced ? 1 : 0),
+    clusterState: (redis, now) => {
+      for (const reason of CLUSTER_REASONS) clusterGauge.set({ redis, reason }, reason === now ? 1 : 0);
+    },
   };
 }
