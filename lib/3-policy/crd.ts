@@ -57,7 +57,7 @@ export const cachePolicyStatusSchema: JSONSchema = {
     },
     redis: {
       type: 'object',
-      description: 'Redis primary and promotion history, kept by the failover controller.',
+      description: 'Redis primary and promotion history (standalone) or the observed cluster (cluster), kept by the failover controller.',
       properties: {
         primary: str('Pod currently acting as the Redis primary.'),
         lastPromotion: str('When a replica was last promoted.', { format: 'date-time' }),
@@ -66,6 +66,29 @@ export const cachePolicyStatusSchema: JSONSchema = {
           type: 'object',
           description: 'In-progress failover state, owned by the failover controller.',
           'x-kubernetes-preserve-unknown-fields': true,
+        },
+        cluster: {
+          type: 'object',
+          description: 'With spec.redis.mode cluster: what the operator last observed of the Redis Cluster (it never promotes one).',
+          properties: {
+            reason: str('ClusterOk, ClusterDegraded or ClusterDown (operator/reasons.ts).', { maxLength: 64 }),
+            message: str('What the operator saw, in words.', { maxLength: 4096 }),
+            state: str('cluster_state of the healthiest node: ok or fail.', { enum: ['ok', 'fail'] }),
+            slotsAssigned: int('cluster_slots_assigned of that node (16384 when every slot has a node).'),
+            slotsOk: int('cluster_slots_ok of that node.'),
+            slotsPfail: int('cluster_slots_pfail of that node: slots whose node it alone suspects.'),
+            slotsFail: int('cluster_slots_fail of that node: slots whose node a majority declared failed.'),
+            knownNodes: int('cluster_known_nodes of that node.'),
+            size: int('cluster_size of that node: primaries serving slots.'),
+            nodes: int('Redis pods of the StatefulSet.'),
+            answering: int('Pods that answered the last probe.'),
+            primaries: {
+              type: 'array',
+              maxItems: 256,
+              description: 'Pods answering as primaries.',
+              items: { type: 'string', maxLength: 253 },
+            },
+          },
         },
       },
     },

@@ -19,7 +19,14 @@ export interface CachePolicyStatus {
   configMap?: string;
   targets?: { desired: number; applied: number };
   /** Owned by the failover controller; the policy controller only reads it (into the rendering). */
-  redis?: { primary?: string; lastPromotion?: string; promotions?: number; failover?: Record<string, unknown> };
+  redis?: {
+    primary?: string;
+    lastPromotion?: string;
+    promotions?: number;
+    failover?: Record<string, unknown>;
+    /** spec.redis.mode cluster: what the operator observed (operator/failover/cluster-judge.ts ClusterStatus). */
+    cluster?: { reason?: string; message?: string; [k: string]: unknown };
+  };
   hotKeys?: string[];
 }
 

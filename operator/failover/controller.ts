@@ -2,7 +2,9 @@
  * The Redis failover controller: one brain per Redis StatefulSet, however many
  * CachePolicies point at it (the key is the StatefulSet, not the policy). Each reconcile
  * is one brain tick and asks to come back after checkInterval, so the check loop is owned
- * by the leader's work queue: it stops the moment this replica stops leading.
+ * by the leader's work queue: it stops the moment this replica stops leading. A Redis whose
+ * policy says `redis.mode: cluster` gets a ClusterWatch instead of a brain: Redis Cluster
+ * fails over by itself, so nothing that could promote is even created for it.
  */
 import { randomUUID } from 'node:crypto';
 import type { Registry } from 'prom-client';
@@ -14,20 +16,33 @@ import { objectKey, resources } from '../../lib/2-kube/resources.js';
 import { DEFAULT_FAILOVER, DEFAULT_WARMUP } from '../../lib/3-policy/defaults.js';
 import { parsePolicySpec } from '../../lib/3-policy/load.js';
 import type { CachePolicyObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
-import type { FailoverPolicy, WarmupPolicy } from '../../lib/3-policy/types.js';
+import type { FailoverPolicy, RedisMode, WarmupPolicy } from '../../lib/3-policy/types.js';
 import { FailoverBrain, type FailoverConfig, type FailoverSeams } from './brain.js';
 import { kubeSeams, recordFrom, type KubeSeamsInput } from './kube-seams.js';
 import { RecordStore } from './record-store.js';
 import { failoverMetrics, type FailoverMetrics } from './metrics.js';
 import { redisAuthFromEnv, type RedisAuth } from './auth.js';
 import { createRedisAdmin, type RedisAdmin } from './redis-admin.js';
+import { ClusterWatch } from './cluster-watch.js';
+import { createClusterProber, type ClusterProber } from './cluster-probe.js';
 
-interface Entry {
+interface BrainEntry {
+  readonly mode: 'standalone';
   brain: FailoverBrain;
   admin: RedisAdmin;
   memory: KubeSeamsInput['memory'];
   store: RecordStore;
 }
+
+interface WatchEntry {
+  readonly mode: 'cluster';
+  watch: ClusterWatch;
+  prober: ClusterProber;
+}
+
+type Entry = BrainEntry | WatchEntry;
+
+const closeEntry = (e: Entry): Promise<void> => (e.mode === 'cluster' ? e.prober.close() : e.admin.close());
 
 /** Failover settings for a Redis: from the parsed spec of the alphabetically first policy, so the choice is stable. */
 export function failoverConfig(redis: string, policies: CachePolicyObject[], instances: number): FailoverConfig {
@@ -41,15 +56,24 @@ export function failoverConfig(redis: string, policies: CachePolicyObject[], ins
  * does not (stored under an older CRD) still gets its Redis watched, with the defaults: its
  * services refuse it too, and say so in the policy's PolicyApplied condition.
  */
-function settingsOf(p: CachePolicyObject | undefined): { failover: FailoverPolicy; warmup: WarmupPolicy } {
-  if (!p) return { failover: DEFAULT_FAILOVER, warmup: DEFAULT_WARMUP };
+function settingsOf(p: CachePolicyObject | undefined): { failover: FailoverPolicy; warmup: WarmupPolicy; mode: RedisMode } {
+  const defaults = { failover: DEFAULT_FAILOVER, warmup: DEFAULT_WARMUP, mode: clusterNamed(p) ? 'cluster' : 'standalone' } as const;
+  if (!p) return defaults;
   try {
     const parsed = parsePolicySpec(p.spec);
-    return { failover: parsed.redis.failover, warmup: parsed.warmup };
+    return { failover: parsed.redis.failover, warmup: parsed.warmup, mode: parsed.redis.mode };
   } catch (err) {
     if (!(err instanceof PolicyInvalidError)) throw err;
-    return { failover: DEFAULT_FAILOVER, warmup: DEFAULT_WARMUP };
+    return defaults;
   }
+}
+
+/** Even a policy that no longer parses keeps a cluster it names out of any brain's reach: promoting a cluster node would split it. */
+const clusterNamed = (p: CachePolicyObject | undefined): boolean => p?.spec.redis?.mode === 'cluster';
+
+/** Standalone (a brain that promotes) or cluster (a watch that never does), from the same policy as failoverConfig. */
+export function redisModeOf(policies: CachePolicyObject[]): RedisMode {
+  return settingsOf(policies[0]).mode;
 }
 
 /** Wraps a brain's seams (its only way to Kubernetes): an extension point for entry points that observe or slow its steps. */
@@ -92,12 +116,19 @@ export class RedisFailoverController implements Controller {
   async close(): Promise<void> {
     const all = [...this.brains.values()];
     this.brains.clear();
-    await Promise.all(all.map((e) => e.admin.close()));
+    await Promise.all(all.map(closeEntry));
   }
 
-  /** Brains of this Redis key, for the chaos scenarios (max primaries observed). */
+  /** Brains of this Redis key, for the chaos scenarios (max primaries observed); none for a Redis Cluster. */
   brainFor(key: string): FailoverBrain | undefined {
-    return this.brains.get(key)?.brain;
+    const e = this.brains.get(key);
+    return e?.mode === 'standalone' ? e.brain : undefined;
+  }
+
+  /** The watch of this Redis key when it is a Redis Cluster. */
+  watchFor(key: string): ClusterWatch | undefined {
+    const e = this.brains.get(key);
+    return e?.mode === 'cluster' ? e.watch : undefined;
   }
 
   setup(ctx: SetupContext): void {
@@ -115,9 +146,13 @@ export class RedisFailoverController implements Controller {
     for (const [key, e] of this.brains) {
       if (keys.has(key)) continue;
       this.brains.delete(key);
-      void e.admin.close().catch(() => undefined);
+      void closeEntry(e).catch(() => undefined);
     }
     for (const e of this.brains.values()) {
+      if (e.mode === 'cluster') {
+        e.watch.forget();
+        continue;
+      }
       e.memory.published = null;
       e.store.forget();
     }
@@ -129,29 +164,46 @@ export class RedisFailoverController implements Controller {
     if (policies.length === 0) {
       const e = this.brains.get(key);
       this.brains.delete(key);
-      await e?.admin.close();
+      if (e) await closeEntry(e);
       return { result: 'success' };
     }
     const config = failoverConfig(key.slice(key.indexOf('/') + 1), policies, this.instances(policies));
-    const entry = this.brains.get(key) ?? this.create(key, ctx, config);
-    entry.brain.reconfigure(config);
-    await entry.brain.tick();
+    const mode = redisModeOf(policies);
+    let entry = this.brains.get(key);
+    if (entry && entry.mode !== mode) {
+      // The policy changed the Redis's mode: the old kind of watcher goes, with its connections.
+      this.brains.delete(key);
+      await closeEntry(entry);
+      entry = undefined;
+    }
+    entry ??= mode === 'cluster' ? this.createWatch(key, ctx, config) : this.create(key, ctx, config);
+    if (entry.mode === 'cluster') {
+      entry.watch.reconfigure(config);
+      await entry.watch.tick();
+    } else {
+      entry.brain.reconfigure(config);
+      await entry.brain.tick();
+    }
     return { result: 'success', requeueAfterMs: config.checkIntervalMs };
   }
 
-  private create(key: string, ctx: ReconcileContext, config: FailoverConfig): Entry {
-    const clock = ctx.clock;
-    const admin = adminFor(clock, config.checkIntervalMs, this.auth);
-    const memory: Entry['memory'] = { published: null };
-    const slash = key.indexOf('/');
-    const store = new RecordStore({
-      client: ctx.client,
-      namespace: key.slice(0, slash),
-      statefulSet: key.slice(slash + 1),
-      ownerUid: () => this.statefulSets.get(key)?.metadata.uid,
-      seed: () => recordFrom(this.referencing(key)),
+  private createWatch(key: string, ctx: ReconcileContext, config: FailoverConfig): WatchEntry {
+    const prober = createClusterProber({ timeoutMs: probeTimeoutMs(config.checkIntervalMs), ...this.auth });
+    const watch = new ClusterWatch({
+      config,
+      prober,
+      seams: this.seamsFor(key, ctx, { published: null }),
+      clock: ctx.clock,
+      newId: randomUUID,
+      ...(this.metrics ? { metrics: this.metrics } : {}),
     });
-    const seams = kubeSeams({
+    const entry: WatchEntry = { mode: 'cluster', watch, prober };
+    this.brains.set(key, entry);
+    return entry;
+  }
+
+  private seamsFor(key: string, ctx: ReconcileContext, memory: BrainEntry['memory'], store = this.storeFor(key, ctx)) {
+    return kubeSeams({
       key,
       ctx,
       policies: () => this.referencing(key),
@@ -161,6 +213,25 @@ export class RedisFailoverController implements Controller {
       store,
       ...(this.leadership ? { leadership: this.leadership } : {}),
     });
+  }
+
+  private storeFor(key: string, ctx: ReconcileContext): RecordStore {
+    const slash = key.indexOf('/');
+    return new RecordStore({
+      client: ctx.client,
+      namespace: key.slice(0, slash),
+      statefulSet: key.slice(slash + 1),
+      ownerUid: () => this.statefulSets.get(key)?.metadata.uid,
+      seed: () => recordFrom(this.referencing(key)),
+    });
+  }
+
+  private create(key: string, ctx: ReconcileContext, config: FailoverConfig): BrainEntry {
+    const clock = ctx.clock;
+    const admin = adminFor(clock, config.checkIntervalMs, this.auth);
+    const memory: BrainEntry['memory'] = { published: null };
+    const store = this.storeFor(key, ctx);
+    const seams = this.seamsFor(key, ctx, memory, store);
     const brain = new FailoverBrain({
       config,
       admin,
@@ -170,7 +241,7 @@ export class RedisFailoverController implements Controller {
       ...(this.metrics ? { metrics: this.metrics } : {}),
       log: (msg, fields) => ctx.logger.warn(msg, fields),
     });
-    const entry = { brain, admin, memory, store };
+    const entry: BrainEntry = { mode: 'standalone', brain, admin, memory, store };
     this.brains.set(key, entry);
     this.metrics?.known(config.redis);
     return entry;
@@ -200,5 +271,8 @@ export class RedisFailoverController implements Controller {
 
 /** The admin client of one brain: every health check and role change authenticates with `auth`. */
 export function adminFor(clock: Clock, checkIntervalMs: number, auth: RedisAuth): RedisAdmin {
-  return createRedisAdmin({ clock, timeoutMs: Math.min(500, Math.max(50, checkIntervalMs)), ...auth });
+  return createRedisAdmin({ clock, timeoutMs: probeTimeoutMs(checkIntervalMs), ...auth });
 }
+
+/** One health check's budget: below the check interval, so checks never pile up. */
+const probeTimeoutMs = (checkIntervalMs: number): number => Math.min(500, Math.max(50, checkIntervalMs));

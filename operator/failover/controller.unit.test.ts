@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CachePolicyObject } from '../../lib/3-policy/objects.js';
-import { failoverConfig } from './controller.js';
+import { failoverConfig, redisModeOf } from './controller.js';
 
 const policy = (name: string, extra: Record<string, unknown> = {}): CachePolicyObject => ({
   metadata: { name, namespace: 'shop' },
@@ -42,5 +42,17 @@ describe('failoverConfig', () => {
   it('keeps watching with the defaults when the stored spec no longer parses', () => {
     const broken = policy('a', { redis: { failover: { detectAfter: 'soon' } } });
     expect(failoverConfig('redis', [broken], 2)).toMatchObject({ enabled: true, detectAfterMs: 1500, checkIntervalMs: 250 });
+  });
+});
+
+describe('redisModeOf', () => {
+  it('watches a Redis as standalone (a brain that promotes) unless its first policy says cluster', () => {
+    expect(redisModeOf([policy('a')])).toBe('standalone');
+    expect(redisModeOf([policy('a', { redis: { mode: 'cluster' } }), policy('b')])).toBe('cluster');
+    expect(redisModeOf([])).toBe('standalone');
+  });
+
+  it('keeps a cluster out of any brain even when its policy no longer parses (stored under an older CRD)', () => {
+    expect(redisModeOf([policy('a', { redis: { mode: 'cluster' }, keyspaces: [] })])).toBe('cluster');
   });
 });

@@ -13,7 +13,9 @@ import { resources } from '../../lib/2-kube/resources.js';
 import { selectorMatches } from '../policy/selector.js';
 import type { CachePolicyObject, PodObject, WorkloadObject } from '../../lib/3-policy/objects.js';
 import type { WarmupRequest } from '../../lib/3-policy/warmup.js';
+import { canonical } from '../../lib/2-kube/canonical.js';
 import type { FailoverSeams } from './brain.js';
+import type { ClusterSeams } from './cluster-watch.js';
 import { emptyRecord, type RedisRecord } from './decide.js';
 import { PromotionStoreError } from './errors.js';
 import type { RecordStore } from './record-store.js';
@@ -100,7 +102,7 @@ export function recordFrom(policies: CachePolicyObject[]): RedisRecord {
   return best;
 }
 
-export function kubeSeams(i: KubeSeamsInput): FailoverSeams {
+export function kubeSeams(i: KubeSeamsInput): FailoverSeams & ClusterSeams {
   const ns = i.key.slice(0, i.key.indexOf('/'));
   const statefulPods = () => {
     const sel = i.statefulSet()?.spec.selector;
@@ -176,6 +178,12 @@ export function kubeSeams(i: KubeSeamsInput): FailoverSeams {
         return { primary: primary.name, failover: { epoch, address: `${primary.host}:${primary.port}`, ...(warmup ? { warmup } : {}) } };
       });
       i.memory.published = { primary: primary.name, epoch };
+    },
+    reportCluster: async (cluster, warmup) => {
+      await patchStatus((p) => {
+        if (!warmup && canonical(p.status?.redis?.cluster) === canonical(cluster)) return null;
+        return { cluster, ...(warmup ? { failover: { warmup } } : {}) };
+      });
     },
     event: (type, reason, message) => {
       const target = i.policies()[0];

@@ -47,12 +47,35 @@ export function checkTargetApplied(input: PolicyInput): Verdict {
   return verdict(true, Reason.AllTargetsApplied, `all ${desired} pods of ${kind} ${name} run generation ${gen}`);
 }
 
-/** ok=null: not managed by this policy (the condition is Unknown). */
-export function checkRedis(input: PolicyInput): Verdict & { managed: boolean } {
+/**
+ * managed=false: not managed by this policy (the condition is Unknown). degraded: available,
+ * but not in full health (a Redis Cluster serving every slot with a node down).
+ */
+export function checkRedis(input: PolicyInput): Verdict & { managed: boolean; degraded?: boolean } {
   const ref = input.policy.spec.redis?.statefulSetRef?.name;
   if (!ref) return { ...verdict(true, Reason.RedisNotManaged, 'spec.redis.statefulSetRef is not set'), managed: false };
   if (!input.redis) return { ...verdict(false, Reason.RedisNotFound, `StatefulSet ${ref} does not exist in this namespace`), managed: true };
+  const cluster = input.policy.spec.redis?.mode === 'cluster' ? clusterVerdict(input.policy.status?.redis?.cluster) : null;
+  if (cluster) return { ...cluster, managed: true };
   const ready = input.redis.status?.readyReplicas ?? 0;
   if (ready === 0) return { ...verdict(false, Reason.RedisNoReadyReplicas, `StatefulSet ${ref} has no ready pod`), managed: true };
   return { ...verdict(true, Reason.RedisReady, `StatefulSet ${ref} has ${ready} ready pod(s)`), managed: true };
+}
+
+/**
+ * What the failover controller observed of a Redis Cluster (status.redis.cluster), once it
+ * has; before that, the StatefulSet's ready pods speak for it as for a standalone Redis.
+ */
+function clusterVerdict(c: { reason?: string; message?: string } | undefined): (Verdict & { degraded: boolean }) | null {
+  const message = `Redis Cluster: ${c?.message ?? ''}`;
+  switch (c?.reason) {
+    case Reason.ClusterOk:
+      return { ...verdict(true, Reason.ClusterOk, message), degraded: false };
+    case Reason.ClusterDegraded:
+      return { ...verdict(true, Reason.ClusterDegraded, message), degraded: true };
+    case Reason.ClusterDown:
+      return { ...verdict(false, Reason.ClusterDown, message), degraded: false };
+    default:
+      return null;
+  }
 }

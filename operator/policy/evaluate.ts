@@ -39,7 +39,8 @@ export function desiredConditions(input: PolicyInput): Draft[] {
   const redis = checkRedis(input);
   const redisStatus: ConditionStatus = !redis.managed ? 'Unknown' : redis.ok ? 'True' : 'False';
   const blocking = [target, redis].find((v) => !v.ok);
-  const degraded = [target, redis].find((v) => !v.ok && v.reason !== Reason.RolloutInProgress);
+  // A degraded Redis Cluster still serves (Ready stays True) but is reported as Degraded.
+  const degraded = [target, redis].find((v) => !v.ok && v.reason !== Reason.RolloutInProgress) ?? (redis.degraded ? redis : undefined);
   return [
     cond(ConditionType.Ready, blocking ? 'False' : 'True', blocking ?? { reason: Reason.Ready, message: 'rendered and applied by every target pod' }),
     cond(ConditionType.PolicyApplied, target.ok ? 'True' : 'False', target),

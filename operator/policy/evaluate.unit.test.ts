@@ -80,6 +80,28 @@ describe('evaluate', () => {
     expect(condition(plan, 'Ready')).toMatchObject({ status: 'False', reason: Reason.RedisNoReadyReplicas });
   });
 
+  it.each([
+    [Reason.ClusterOk, 'True', 'True', 'False'],
+    [Reason.ClusterDegraded, 'True', 'True', 'True'],
+    [Reason.ClusterDown, 'False', 'False', 'True'],
+  ])('reports a Redis Cluster the failover controller observed as %s (RedisAvailable %s, Ready %s, Degraded %s)', (reason, available, ready, degraded) => {
+    const p = policy((x) => {
+      x.spec.redis = { statefulSetRef: { name: 'redis' }, mode: 'cluster' };
+      x.status = { redis: { cluster: { reason, message: 'what it saw' } } };
+    });
+    const sts: WorkloadObject = { metadata: { name: 'redis', namespace: 'shop' }, spec: { selector: {} }, status: { readyReplicas: 6 } };
+    const plan = evaluate(input({ policy: p, redis: sts }));
+    expect(condition(plan, 'RedisAvailable')).toMatchObject({ status: available, reason, message: 'Redis Cluster: what it saw' });
+    expect(condition(plan, 'Ready')).toMatchObject({ status: ready });
+    expect(condition(plan, 'Degraded')).toMatchObject({ status: degraded });
+  });
+
+  it('judges a Redis Cluster by its StatefulSet until the failover controller has observed it', () => {
+    const p = policy((x) => (x.spec.redis = { statefulSetRef: { name: 'redis' }, mode: 'cluster' }));
+    const sts: WorkloadObject = { metadata: { name: 'redis', namespace: 'shop' }, spec: { selector: {} }, status: { readyReplicas: 6 } };
+    expect(condition(evaluate(input({ policy: p, redis: sts })), 'RedisAvailable')).toMatchObject({ status: 'True', reason: Reason.RedisReady });
+  });
+
   it('adds the finalizer when it is missing', () => {
     expect(evaluate(input({ policy: policy((p) => (p.metadata.finalizers = [])) })).addFinalizer).toBe(true);
   });

@@ -1,5 +1,5 @@
 /** The rendered document and the ConfigMap that carries it: pure, deterministic. */
-import type { RenderedPolicy } from '../../lib/3-policy/types.js';
+import type { RedisMode, RenderedPolicy } from '../../lib/3-policy/types.js';
 import { GROUP, KIND, VERSION } from '../../lib/3-policy/crd.js';
 import { MANAGED_BY_LABEL, FIELD_MANAGER, POLICY_KEY, POLICY_LABEL, renderedConfigMapName } from '../../lib/3-policy/names.js';
 import type { CachePolicyObject, ConfigMapObject } from '../../lib/3-policy/objects.js';
@@ -18,23 +18,36 @@ interface FailoverFields {
 /**
  * What services need to reach the primary: an address (they cannot resolve pod names), the
  * promotion epoch (a rise means "revalidate what was written before"), and a pending warmup.
+ * A Redis Cluster client follows the cluster's own topology: no primary, no epoch, only a
+ * warmup after a cold start.
  */
-export function renderRedis(status: CachePolicyObject['status'], warmupWanted = true): RenderedRedis | undefined {
+export function renderRedis(status: CachePolicyObject['status'], warmupWanted = true, mode: RedisMode = 'standalone'): RenderedRedis | undefined {
   const r = status?.redis;
   const f = (r?.failover ?? {}) as FailoverFields;
-  const primary = typeof f.address === 'string' && f.address !== '' ? f.address : r?.primary;
-  if (!primary) return undefined;
-  const epoch = typeof f.epoch === 'number' ? f.epoch : (r?.promotions ?? 0);
   // One brain watches a Redis for every policy that points at it, but each policy decides
   // for its own services whether a cold Redis is warmed (spec.warmup.onColdRedis).
   const request = warmupWanted ? readWarmup(f.warmup) : null;
   const warmup = request ? renderWarmup(request) : undefined;
-  return { primary, epoch, ...(warmup ? { warmup } : {}) };
+  const rendered = mode === 'cluster' ? renderCluster(r) : renderStandalone(r, f);
+  return rendered && { ...rendered, ...(warmup ? { warmup } : {}) };
+}
+
+type Status = NonNullable<CachePolicyObject['status']>['redis'];
+
+function renderStandalone(r: Status, f: FailoverFields): RenderedRedis | undefined {
+  const primary = typeof f.address === 'string' && f.address !== '' ? f.address : r?.primary;
+  if (!primary) return undefined;
+  return { primary, epoch: typeof f.epoch === 'number' ? f.epoch : (r?.promotions ?? 0) };
+}
+
+/** Rendered once the operator has observed the cluster (its warmup requests come no earlier). */
+function renderCluster(r: Status): RenderedRedis | undefined {
+  return r?.cluster === undefined ? undefined : { mode: 'cluster', epoch: 0 };
 }
 
 export function renderPolicy(p: CachePolicyObject): RenderedPolicy {
   const warmupWanted = (p.spec as { warmup?: { onColdRedis?: boolean } }).warmup?.onColdRedis !== false;
-  const redis = renderRedis(p.status, warmupWanted);
+  const redis = renderRedis(p.status, warmupWanted, p.spec.redis?.mode ?? 'standalone');
   return {
     apiVersion: `${GROUP}/${VERSION}` as RenderedPolicy['apiVersion'],
     kind: 'RenderedCachePolicy',

@@ -73,3 +73,25 @@ describe('renderPolicy', () => {
     expect(doc.redis).toEqual({ primary: '127.0.0.1:7001', epoch: 5 });
   });
 });
+
+describe('renderPolicy for a Redis Cluster (spec.redis.mode cluster)', () => {
+  const cluster = (status?: CachePolicyStatus): CachePolicyObject => {
+    const p = policy(status);
+    return { ...p, spec: { ...p.spec, redis: { statefulSetRef: { name: 'redis' }, mode: 'cluster' } } };
+  };
+  const warmup = { id: 'w1', ratePerSecondPerInstance: 100, topKeys: 50, requestedAt: AT };
+
+  it('renders no redis block before the operator has observed the cluster', () => {
+    expect(renderPolicy(cluster())).not.toHaveProperty('redis');
+  });
+
+  it('renders mode cluster with no primary and epoch 0, whatever a standalone past left in status', () => {
+    const doc = renderPolicy(cluster({ redis: { primary: 'redis-0', failover: { epoch: 3, address: '127.0.0.1:7000' }, cluster: { reason: 'ClusterOk' } } }));
+    expect(doc.redis).toEqual({ mode: 'cluster', epoch: 0 });
+  });
+
+  it('passes a cold-start warmup request on', () => {
+    const doc = renderPolicy(cluster({ redis: { cluster: { reason: 'ClusterOk' }, failover: { warmup } } }));
+    expect(doc.redis).toEqual({ mode: 'cluster', epoch: 0, warmup: { ...warmup, requestedAt: '2026-11-24T10:00:00.000Z' } });
+  });
+});
