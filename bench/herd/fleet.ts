@@ -34,6 +34,8 @@ export interface FleetOptions {
   readonly policy: string;
   readonly poolMax: number;
   readonly repoRoot: string;
+  /** Extra environment for every instance (REDIS_CLUSTER_NODES on a cluster). */
+  readonly env?: Readonly<Record<string, string>>;
   /** Extra node flags for every instance (e.g. `--cpu-prof --cpu-prof-dir DIR` to profile the herd). */
   readonly nodeArgs?: readonly string[];
 }
@@ -65,6 +67,7 @@ export async function startFleet(o: FleetOptions): Promise<Fleet> {
           DB_POOL_MAX: String(o.poolMax),
           HERDGUARD_SERVICE_NAME: 'profile',
           LOG_LEVEL: 'warn',
+          ...o.env,
         },
       });
       return { url: `http://127.0.0.1:${port}`, proc };

@@ -10,7 +10,10 @@
 import { BentoCache, bentostore } from 'bentocache';
 import { memoryDriver } from 'bentocache/drivers/memory';
 import { redisDriver } from 'bentocache/drivers/redis';
-import { Redis } from 'ioredis';
+import { Cluster } from 'ioredis';
+import { CLUSTER_LAYOUT, STANDALONE_LAYOUT } from '../../lib/4-cache/l2/layout.js';
+import type { RedisClient } from '../../lib/4-cache/l2/redis-client.js';
+import { waitFor } from '../../testkit/process.js';
 import { Registry } from 'prom-client';
 import { createCache, parsePolicySpec } from '../../lib/4-cache/index.js';
 import { spread, type Spread } from '../lib/index.js';
@@ -100,10 +103,12 @@ async function rounds(count: number, sides: readonly Side[], measure: (fn: Side)
 
 const ratios = (a: readonly number[], b: readonly number[]) => a.map((x, i) => x / (b[i] as number));
 
-export async function measureHitPath(redisUrl: string, opts: HitPathOptions): Promise<HitPathResult> {
-  const redis = new Redis(redisUrl, { maxRetriesPerRequest: 1 });
+/** `connect` opens a client to the herd's L2 (one Redis, or a Redis Cluster). */
+export async function measureHitPath(connect: () => RedisClient, opts: HitPathOptions): Promise<HitPathResult> {
+  const redis = connect();
   // Ready first: a cache asked while its client still connects serves from the origin (fail-safe).
-  await redis.ping();
+  await waitFor('the hit-path client', () => Promise.resolve(redis.status === 'ready'), 20_000);
+  const cluster = redis instanceof Cluster;
   const l2Only = createCache({ service: 'bench', redis, policy: policy(0), originName: 'bench', registry: new Registry() });
   const withL1 = createCache({ service: 'bench', redis, policy: policy(1000), originName: 'bench', registry: new Registry() });
   const bento = new BentoCache({
@@ -114,13 +119,10 @@ export async function measureHitPath(redisUrl: string, opts: HitPathOptions): Pr
     let originCalls = 0;
     const factory = () => (originCalls++, Promise.resolve(VALUE));
     await l2Only.get('hit:1', factory);
-    // The raw side reads the very bytes herdguard stored, whatever its key layout.
-    let bytes: string | null = null;
-    for (const k of await redis.keys('*hit:1*')) {
-      if ((await redis.type(k)) === 'string') bytes = await redis.get(k);
-    }
+    // The raw side reads the very bytes herdguard stored, from the same node on a cluster.
+    const bytes = await redis.get((cluster ? CLUSTER_LAYOUT : STANDALONE_LAYOUT).copy('hit:1', 0));
     if (bytes === null) throw new Error('herdguard stored nothing for hit:1: the L2 side would not measure hits');
-    const rawKey = 'raw:hit:1';
+    const rawKey = cluster ? '{hit:1}:raw' : 'raw:hit:1';
     await redis.set(rawKey, bytes);
     const l2Sides: Side[] = [
       () => l2Only.get('hit:1', factory),

@@ -1,9 +1,13 @@
 /**
- * The herd lab (seed 004), `npm run bench:herd -- [--quick] [--json FILE]`:
+ * The herd lab (seed 004), `npm run bench:herd -- [--quick] [--l2 cluster] [--json FILE]`:
  * real PostgreSQL with N users, real Redis, 3 profile instances per backend; every key
  * expires at once, then one burst of concurrent requests, for each mode and peer, with
  * uniform and Zipf ids. Measured from outside: pg_stat_statements, HTTP latencies, pool
  * gauges. Writes JSON (default reports/herd.json) and a Markdown report beside it.
+ *
+ * `--l2 cluster`: the same on a real Redis Cluster (3 primaries, 3 replicas), baseline and
+ * full mode (the peers' adapters speak to one Redis), then a shard primary killed under
+ * load (shard-failover.ts). Default JSON reports/herd-cluster.json.
  */
 import { mkdirSync } from 'node:fs';
 import { basename, dirname, resolve } from 'node:path';
@@ -11,8 +15,6 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { startPostgres } from '../../testkit/postgres.js';
 import { tempDir } from '../../testkit/process.js';
-import { startRedis } from '../../testkit/redis.js';
-import { createRedisClient } from '../../example-app/profile/app.js';
 import { ProfileDb } from '../../example-app/profile/db.js';
 import { parseFlags, runCli } from '../../example-app/profile/flags.js';
 import { seedProfiles } from '../../example-app/profile/seeding.js';
@@ -20,6 +22,8 @@ import type { CacheImpl } from '../../example-app/profile/stores/store.js';
 import { writeJson } from '../lib/index.js';
 import { HttpLoad } from './burst.js';
 import { startFleet, type Fleet } from './fleet.js';
+import { startHerdL2, type L2Kind } from './l2.js';
+import { shardFailover, type ShardFailoverResult } from './shard-failover.js';
 import { HIT_PATH_FULL, HIT_PATH_QUICK, measureHitPath } from './hitpath.js';
 import { implOf, MODES, policyDocument, type Mode } from './modes.js';
 import { writeHerdReport } from './report.js';
@@ -31,7 +35,8 @@ const POOL_MAX = 10;
 
 export const HERD_FLAGS = {
   quick: { type: 'bool', help: 'smaller sizes (all modes kept), finishes in about 80 s' },
-  json: { type: 'string', default: 'reports/herd.json', help: 'where to write the JSON results (report beside it)' },
+  json: { type: 'string', help: 'where to write the JSON results, report beside it (default reports/herd.json, reports/herd-cluster.json with --l2 cluster)' },
+  l2: { type: 'string', choices: ['standalone', 'cluster'], default: 'standalone', help: 'the L2: one Redis, or a Redis Cluster of 3 primaries and 3 replicas' },
   format: { type: 'string', choices: ['md', 'html'], default: 'md', help: 'report format' },
 } as const;
 
@@ -45,29 +50,33 @@ runCli(async () => {
   const fullRounds = quick ? 3 : 5;
   const started = performance.now();
   const log = (msg: string) => process.stdout.write(`[herd +${((performance.now() - started) / 1000).toFixed(1)}s] ${msg}\n`);
-  const jsonFile = resolve(flags.json ?? 'reports/herd.json');
+  const l2Kind = (flags.l2 ?? 'standalone') as L2Kind;
+  const onCluster = l2Kind === 'cluster';
+  const jsonArg = flags.json ?? (onCluster ? 'reports/herd-cluster.json' : 'reports/herd.json');
+  const jsonFile = resolve(jsonArg);
   mkdirSync(dirname(jsonFile), { recursive: true });
   const work = tempDir('herd');
-  log(`${quick ? 'quick: ' : ''}${sizes.users} users, bursts of ${sizes.burst}, ${INSTANCES} instances per backend, ttl ${sizes.ttlMs} ms; logs in ${work}`);
+  log(`${quick ? 'quick: ' : ''}${onCluster ? 'Redis Cluster L2: ' : ''}${sizes.users} users, bursts of ${sizes.burst}, ${INSTANCES} instances per backend, ttl ${sizes.ttlMs} ms; logs in ${work}`);
 
-  const [pgServer, redisServer] = await Promise.all([startPostgres({ logDir: work }), startRedis({ logDir: work })]);
+  const [pgServer, l2] = await Promise.all([startPostgres({ logDir: work }), startHerdL2(l2Kind, work)]);
   const fleets = new Map<CacheImpl, Fleet>();
   const admin = new pg.Client({ connectionString: pgServer.url });
-  const redis = createRedisClient(redisServer.url);
+  const redis = l2.admin;
   const db = new ProfileDb({ url: pgServer.url, poolMax: 4, service: 'herd-bench' });
   const loads: HttpLoad[] = [];
   try {
     await admin.connect();
     await seedProfiles(pgServer.url, sizes.users);
-    log(`seeded ${sizes.users} users; starting ${INSTANCES * 3} profile processes`);
-    const impls: CacheImpl[] = ['herdguard', 'bentocache', 'cachified'];
+    const impls: CacheImpl[] = onCluster ? ['herdguard'] : ['herdguard', 'bentocache', 'cachified'];
+    log(`seeded ${sizes.users} users; starting ${INSTANCES * impls.length} profile processes`);
     const first: Record<CacheImpl, Mode> = { herdguard: 'baseline', bentocache: 'bentocache', cachified: 'cachified' };
     const started3 = await Promise.all(
       impls.map((impl) =>
         startFleet({
           impl,
           size: INSTANCES,
-          redisUrl: redisServer.url,
+          redisUrl: l2.url,
+          env: l2.fleetEnv,
           databaseUrl: pgServer.url,
           dir: work,
           policy: policyDocument(first[impl], sizes, 1),
@@ -96,7 +105,8 @@ runCli(async () => {
 
     const results = {} as Record<Mode, ModeResult>;
     let generation = 1;
-    for (const mode of MODES) {
+    const modes: readonly Mode[] = onCluster ? ['baseline', 'full'] : MODES;
+    for (const mode of modes) {
       const fleet = fleets.get(implOf(mode)) as Fleet;
       if (fleet.impl === 'herdguard' && mode !== 'baseline') {
         generation++;
@@ -104,7 +114,7 @@ runCli(async () => {
         log(`policy herd-${mode} (generation ${generation}) applied live on ${INSTANCES} instances`);
       }
       const load = loadOf.get(fleet.impl) as HttpLoad;
-      const deps = { mode, sizes, load, redis, redisUrl: redisServer.url, db, admin, log };
+      const deps = { mode, sizes, load, redis, redisUrl: l2.url, connect: l2.connect, db, admin, log };
       // The full mode is the one judged against its steady p99: several rounds, the median ratio.
       const rounds = mode === 'full' ? fullRounds : 1;
       log(`mode ${mode}${rounds > 1 ? ` (${rounds} rounds per distribution)` : ''}`);
@@ -112,12 +122,30 @@ runCli(async () => {
       const zipf = await runRounds({ ...deps, dist: 'zipf' }, rounds);
       results[mode] = { ...uniform, zipf };
     }
+    let failover: ShardFailoverResult | undefined;
+    if (l2.cluster) {
+      // A TTL longer than the phase: an origin read is then a miss the failover caused, not an expiry.
+      generation++;
+      const longTtl = { ...sizes, ttlMs: 600_000, l1TtlMs: sizes.l1TtlMs };
+      await (fleets.get('herdguard') as Fleet).setPolicy(policyDocument('full', longTtl, generation), 'herd-full', generation);
+      log('shard failover: the full-mode fleet (ttl 10m) under steady reads, one shard primary killed');
+      failover = await shardFailover({
+        cluster: l2.cluster,
+        load: loadOf.get('herdguard') as HttpLoad,
+        admin,
+        users: sizes.users,
+        concurrency: 32,
+        loadSeconds: quick ? 12 : 20,
+        killAfterSeconds: 3,
+        log,
+      });
+    }
     await Promise.all(loads.map((l) => l.close()));
     await Promise.all([...fleets.values()].map((f) => f.stop()));
     fleets.clear();
 
     log('hit-path microbench (in process, same Redis)');
-    const hitPath = await measureHitPath(redisServer.url, quick ? HIT_PATH_QUICK : HIT_PATH_FULL);
+    const hitPath = await measureHitPath(l2.connectPlain, quick ? HIT_PATH_QUICK : HIT_PATH_FULL);
     const range = (x: { min: number; max: number }, d = 2) => `[${x.min.toFixed(d)}, ${x.max.toFixed(d)}]`;
     log(
       `  medians over ${hitPath.hitPathRounds} rounds: L2 hit ${hitPath.l2HitUs.toFixed(1)} µs vs raw GET+parse ${hitPath.rawGetUs.toFixed(1)} µs ` +
@@ -138,7 +166,7 @@ runCli(async () => {
           fullBurstP99AtMost150PctSteadyUniform: full.burstOverSteadyP99.median <= 1.5,
           fullBurstP99AtMost150PctSteadyZipf: full.zipf.burstOverSteadyP99.median <= 1.5,
         };
-    const acceptance = {
+    const acceptance: Record<string, boolean> = {
       fullOriginQueriesPerKeyAtMost102: Math.max(full.maxOriginQueriesPerKey, full.zipf.maxOriginQueriesPerKey) <= 1.02,
       fullZeroErrors: full.totalErrors + full.zipf.totalErrors === 0,
       ...burstRatio,
@@ -146,18 +174,21 @@ runCli(async () => {
       l2HitOverRawGetAtMost110: hitPath.l2HitOverRawGet <= 1.1,
       l1HitsAtLeast10xBentocache: hitPath.l1HitOverBentocache >= 10,
       baselineHerdReproduced: base.originQueriesPerKey > 1 && base.peakPoolWaiting > 0,
+      ...(failover ? { shardFailoverZeroClientErrors: failover.clientErrors === 0 } : {}),
     };
-    const command = `npm run bench:herd --${quick ? ' --quick' : ''} --json ${flags.json ?? 'reports/herd.json'}`;
+    const command = `npm run bench:herd --${quick ? ' --quick' : ''}${onCluster ? ' --l2 cluster' : ''} --json ${jsonArg}`;
     const out = {
       generatedAt: new Date().toISOString(),
       command,
       quick,
+      l2: l2Kind,
       instances: INSTANCES,
       dbPoolMax: POOL_MAX,
       sizes,
       fullRounds,
       ...hitPath,
       modes: results,
+      ...(failover ? { shardFailover: failover } : {}),
       acceptance,
       durationSec: (performance.now() - started) / 1000,
     };
@@ -170,8 +201,7 @@ runCli(async () => {
     await Promise.all([...fleets.values()].map((f) => f.stop()));
     await db.close().catch(() => undefined);
     await admin.end().catch(() => undefined);
-    redis.disconnect();
-    await Promise.all([redisServer.stop(), pgServer.stop()]);
+    await Promise.all([l2.stop(), pgServer.stop()]);
   }
 });
 

@@ -4,7 +4,8 @@
  * expired, reset pg_stat_statements, fire the same burst again (the herd) and measure.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '../../lib/4-cache/l2/redis-client.js';
+import { flushAll, userKeyTtls } from './l2.js';
 import type pg from 'pg';
 import { Registry } from 'prom-client';
 import { parsePolicySpec } from '../../lib/3-policy/load.js';
@@ -69,8 +70,11 @@ export interface RunDeps {
   readonly dist: Distribution;
   readonly sizes: RunSizes;
   readonly load: HttpLoad;
-  readonly redis: Redis;
+  /** The L2 the fleet uses (one Redis or a Redis Cluster): flushed before each run, its TTLs sampled. */
+  readonly redis: RedisClient;
   readonly redisUrl: string;
+  /** Opens a client to the same L2 for the warm-up store; default one to `redisUrl`. */
+  readonly connect?: () => RedisClient;
   readonly db: ProfileDb;
   readonly admin: pg.Client;
   /**
@@ -86,9 +90,8 @@ async function resetOriginCounts(d: RunDeps): Promise<void> {
   else await d.admin.query('SELECT pg_stat_statements_reset()');
 }
 
-async function expirySpread(redis: Redis): Promise<number> {
-  const [, keys] = await redis.scan('0', 'MATCH', '*user:*', 'COUNT', 2000);
-  const ttls = (await Promise.all(keys.slice(0, 400).map((k) => redis.pttl(k)))).filter((t) => t > 0);
+async function expirySpread(redis: RedisClient): Promise<number> {
+  const ttls = (await userKeyTtls(redis, 400)).filter((t) => t > 0);
   return ttls.length ? Math.max(...ttls) - Math.min(...ttls) : 0;
 }
 
@@ -96,7 +99,7 @@ async function warm(d: RunDeps): Promise<{ t0: number; end: number }> {
   const t0 = Date.now();
   const policy = parsePolicySpec(policySpec(d.mode, d.sizes), { name: `herd-${d.mode}-warm` });
   // A client of its own: bentocache's disconnect closes the connection it was given.
-  const redis = createRedisClient(d.redisUrl);
+  const redis = d.connect ? d.connect() : createRedisClient(d.redisUrl);
   const store = await createStore({
     db: d.db,
     redis,
@@ -123,7 +126,7 @@ function statuses(b: BurstResult): Record<string, number> {
 
 export async function runOne(d: RunDeps): Promise<RunResult> {
   const { sizes } = d;
-  await d.redis.flushall();
+  await flushAll(d.redis);
   const ids = sampleIds(d.dist, sizes.burst, sizes.users, sizes.seed);
   const distinctKeys = new Set(ids).size;
   const w = await warm(d);
