@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Cluster } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createCache as createEverydayCache, type Cache as EverydayCache } from '../everyday/everyday-cache.js';
 import { createCache, type Cache } from '../index.js';
 import { testPolicy } from '../../../testkit/cache/policy.js';
 import { waitFor } from '../../../testkit/process.js';
@@ -48,6 +49,29 @@ describe('HerdCache on a Redis Cluster', () => {
     expect(got.every((v, i) => v.key === keys[Math.floor(i / 20)])).toBe(true);
     expect([...calls.values()].every((n) => n === 1)).toBe(true);
     expect(calls.size).toBe(60);
+  });
+
+  it("the package's createCache takes an ioredis Cluster: one factory call per key, set and delete seen by the other process", async () => {
+    const procs: EverydayCache[] = [];
+    const proc = async () => {
+      const c = createEverydayCache({ redis: await client(), service: 'pkg', keyspaces: { 'u:': { ttl: '60s', l1: { ttl: '1s' } } } });
+      procs.push(c);
+      return c;
+    };
+    try {
+      const [a, b] = [await proc(), await proc()];
+      let calls = 0;
+      const factory = async () => (calls++, await sleep(20), { name: 'Ada' });
+      const got = await Promise.all(Array.from({ length: 40 }, (_, i) => (i % 2 ? a : b).getOrSet('u:1', factory)));
+      expect(calls).toBe(1);
+      expect(got.every((v) => v.name === 'Ada')).toBe(true);
+      await a.set('u:1', { name: 'Grace' });
+      await waitFor('b sees the set', async () => (await b.getOrSet('u:1', factory)).name === 'Grace', 5000);
+      await b.delete('u:1');
+      await waitFor('a sees the delete', async () => (await a.getOrSet('u:1', () => Promise.resolve({ name: 'Fresh' }))).name === 'Fresh', 5000);
+    } finally {
+      for (const c of procs) await c.close();
+    }
   });
 
   it('keeps answering while a shard primary is killed, and reads Redis again once its replica took over', async () => {
