@@ -79,7 +79,7 @@ runCli(async () => {
           env: l2.fleetEnv,
           databaseUrl: pgServer.url,
           dir: work,
-          policy: policyDocument(first[impl], sizes, 1),
+          policy: policyDocument(first[impl], sizes, 1, l2Kind),
           poolMax: POOL_MAX,
           repoRoot,
         }),
@@ -110,7 +110,7 @@ runCli(async () => {
       const fleet = fleets.get(implOf(mode)) as Fleet;
       if (fleet.impl === 'herdguard' && mode !== 'baseline') {
         generation++;
-        await fleet.setPolicy(policyDocument(mode, sizes, generation), `herd-${mode}`, generation);
+        await fleet.setPolicy(policyDocument(mode, sizes, generation, l2Kind), `herd-${mode}`, generation);
         log(`policy herd-${mode} (generation ${generation}) applied live on ${INSTANCES} instances`);
       }
       const load = loadOf.get(fleet.impl) as HttpLoad;
@@ -127,7 +127,7 @@ runCli(async () => {
       // A TTL longer than the phase: an origin read is then a miss the failover caused, not an expiry.
       generation++;
       const longTtl = { ...sizes, ttlMs: 600_000, l1TtlMs: sizes.l1TtlMs };
-      await (fleets.get('herdguard') as Fleet).setPolicy(policyDocument('full', longTtl, generation), 'herd-full', generation);
+      await (fleets.get('herdguard') as Fleet).setPolicy(policyDocument('full', longTtl, generation, l2Kind), 'herd-full', generation);
       log('shard failover: the full-mode fleet (ttl 10m) under steady reads, one shard primary killed');
       failover = await shardFailover({
         cluster: l2.cluster,

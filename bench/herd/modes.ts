@@ -32,7 +32,8 @@ const UNGUARDED = { maxConcurrency: 10_000, maxQueue: 100_000, failureThreshold:
 /** The guard matches the pool (10): more concurrent reads would only queue inside pg. */
 const GUARDED = { maxConcurrency: 10, maxQueue: 100_000, failureThreshold: 50, resetAfter: '1s' };
 
-export function policySpec(mode: Mode, s: ModeSizes): Record<string, unknown> {
+/** `redisMode` cluster: the policy says so (the services check it against their client). */
+export function policySpec(mode: Mode, s: ModeSizes, redisMode: 'standalone' | 'cluster' = 'standalone'): Record<string, unknown> {
   const ttl = formatDuration(s.ttlMs);
   const noL1 = { maxEntries: 0, ttl: '1s' };
   const base = { prefix: 'user:', ttl, negativeTTL: '30s', originTimeout: '5s' };
@@ -66,15 +67,16 @@ export function policySpec(mode: Mode, s: ModeSizes): Record<string, unknown> {
     // The lab flushes Redis between runs; the cold-Redis warmup would then refill hot keys
     // from the origin during the steady burst and blur what each mode does in the herd.
     warmup: { onColdRedis: false },
+    ...(redisMode === 'cluster' ? { redis: { mode: 'cluster' } } : {}),
   };
 }
 
 /** The policy file the instances watch: a CachePolicy manifest whose generation we bump. */
-export function policyDocument(mode: Mode, s: ModeSizes, generation: number): string {
+export function policyDocument(mode: Mode, s: ModeSizes, generation: number, redisMode: 'standalone' | 'cluster' = 'standalone'): string {
   return JSON.stringify({
     apiVersion: 'herdguard.io/v1alpha1',
     kind: 'CachePolicy',
     metadata: { name: `herd-${mode}`, generation },
-    spec: policySpec(mode, s),
+    spec: policySpec(mode, s, redisMode),
   });
 }

@@ -12,6 +12,7 @@ import { createLogger, type Logger } from '../../lib/1-ground/log.js';
 import type { CachePolicy } from '../../lib/3-policy/types.js';
 import { startLivePolicy } from '../service-kit/policy.js';
 import { DEFAULTS } from '../../lib/3-policy/defaults.js';
+import { redisModeMismatch } from '../../lib/3-policy/rendered.js';
 import type { PolicyUpdate } from '../../lib/3-policy/source.js';
 import { followWithCache } from '../service-kit/redis/cache-link.js';
 import { RedisConnectionManager } from '../service-kit/redis/connection.js';
@@ -117,6 +118,9 @@ export async function createProfileApp(config: ProfileConfig, opts: { logger?: L
     onUpdate: (u) => {
       // The first update arrives before the store exists and chooses its initial policy.
       userKeyspace(u.policy);
+      // The client kind is fixed at start (REDIS_CLUSTER_NODES): a policy naming the other mode is reported, and served on.
+      const mismatch = redisModeMismatch(u.policy, config.redisCluster ? 'cluster' : 'standalone');
+      if (mismatch) logger.error('policy names another Redis mode', { policy: u.policy.name, problem: mismatch });
       current = u.policy;
       latest = u;
       store?.applyPolicy(u.policy);

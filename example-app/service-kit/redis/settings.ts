@@ -38,6 +38,15 @@ export interface RenderedRedis {
   readonly warmup: WarmupRequest | null;
 }
 
+/**
+ * The cold-Redis warmup the operator asks for, standalone or cluster (a cluster's rendering
+ * names no primary, only the request). Null when there is none or it cannot be read.
+ */
+export function renderedWarmup(rendered: RenderedPolicy | null): WarmupRequest | null {
+  const r = rendered?.redis as Record<string, unknown> | undefined;
+  return r ? readWarmup(r['warmup']) : null;
+}
+
 /** Reads `rendered.redis` defensively: a missing or odd field means "no instruction". */
 export function renderedRedis(rendered: RenderedPolicy | null): RenderedRedis | null {
   const r = rendered?.redis as (Record<string, unknown> & { primary?: unknown; epoch?: unknown }) | undefined;

@@ -7,7 +7,7 @@ import { systemClock, type Clock } from '../../../lib/1-ground/clock.js';
 import { silentLogger, type Logger } from '../../../lib/1-ground/log.js';
 import type { PolicyUpdate } from '../../../lib/3-policy/source.js';
 import type { WarmupRequest } from '../../../lib/3-policy/warmup.js';
-import { renderedRedis } from './settings.js';
+import { renderedWarmup } from './settings.js';
 
 /**
  * A warmup request stays in the rendered policy after it ran; a pod started long after it
@@ -45,7 +45,7 @@ export class WarmupRequests {
 
   /** Feed every live-policy update here; a new, current request starts after the ones before it. */
   onPolicy(u: PolicyUpdate): void {
-    const req = renderedRedis(u.rendered)?.warmup;
+    const req = renderedWarmup(u.rendered);
     if (!req || this.closed || req.id === this.last || !warmupCurrent(req, this.clock.now())) return;
     this.last = req.id;
     this.warming = this.warming

@@ -37,6 +37,16 @@ describe('WarmupRequests', () => {
     expect(runs).toEqual(['w-1']);
   });
 
+  it("runs a cluster's warmup request, whose rendering names no primary", async () => {
+    const runs: string[] = [];
+    const warmups = new WarmupRequests({ run: (req) => Promise.resolve(void runs.push(req.id)) });
+    const w = { id: 'w-c', ratePerSecondPerInstance: 100, topKeys: 10, requestedAt: new Date().toISOString() };
+    const u = published(w);
+    warmups.onPolicy({ ...u, rendered: { ...u.rendered!, redis: { mode: 'cluster', epoch: 0, warmup: w } } });
+    await warmups.close();
+    expect(runs).toEqual(['w-c']);
+  });
+
   it('does not run a warmup request that is long over when the pod starts', async () => {
     const runs: string[] = [];
     const now = Date.parse('2026-11-24T12:00:00Z');
