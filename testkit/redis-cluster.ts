@@ -43,7 +43,12 @@ export async function startRedisCluster(): Promise<RedisClusterServer> {
       const busPort = await freePort();
       return startRedis({
         name: `redis-cluster-${i}`,
-        extraArgs: ['--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS), '--cluster-config-file', `nodes-${i}.conf`],
+        // Full coverage off, as a cache's cluster should run: while one shard fails over, the
+        // others keep answering instead of CLUSTERDOWN for every key (ADR 0014).
+        extraArgs: [
+          '--cluster-enabled', 'yes', '--cluster-port', String(busPort), '--cluster-node-timeout', String(CLUSTER_NODE_TIMEOUT_MS),
+          '--cluster-config-file', `nodes-${i}.conf`, '--cluster-require-full-coverage', 'no',
+        ],
       });
     }),
   );

@@ -47,8 +47,9 @@ l2DriverContract(
         const noticed = (c: Cluster) => c.ping().then(() => false, () => true);
         await waitFor('the clients to notice', async () => (await Promise.all(clients.map(noticed))).every(Boolean));
       },
-      close: async () => {
+      close: () => {
         for (const c of clients) c.disconnect();
+        return Promise.resolve();
       },
     };
   },

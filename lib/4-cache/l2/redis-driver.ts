@@ -60,7 +60,7 @@ export class RedisDriver implements L2Driver {
   }
 
   get breakerOpen(): boolean {
-    return this.tier.health.open;
+    return this.tier.breakers.open;
   }
 
   listen(listener: FillListener): void {

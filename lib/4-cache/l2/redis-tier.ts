@@ -5,12 +5,12 @@
  * touches one slot, and the hot-key copies, in other slots, are written beside it.
  */
 import { Cluster } from 'ioredis';
-import { decodeEnvelope, encodeEnvelope, type Envelope } from '../cache/envelope.js';
+import { encodeEnvelope, type Envelope } from '../cache/envelope.js';
 import { MAX_REPLICAS } from '../lease/keys.js';
 import { REMOVE, runScript, WRITE } from '../lease/scripts.js';
 import { L2_DOWN, type FenceResult, type L2Down } from './driver.js';
-import { L2Health } from './l2-health.js';
-import { CLUSTER_LAYOUT, STANDALONE_LAYOUT, type KeyLayout } from './layout.js';
+import { Breakers, type Breaker } from './breakers.js';
+import { CLUSTER_LAYOUT, slotOf, STANDALONE_LAYOUT, type KeyLayout } from './layout.js';
 import type { RedisClient } from './redis-client.js';
 
 /** ioredis states in which the client is on its way to `ready`. */
@@ -29,7 +29,8 @@ export const MAX_REFUSED_KEYS = 10_000;
 const DEL_BATCH = 500;
 
 export class RedisTier {
-  readonly health = new L2Health();
+  /** One breaker, or one per cluster node (breakers.ts). */
+  readonly breakers: Breakers;
   /**
    * Keys (with their hot-key copies) whose write a fenced primary refused: Redis may still
    * hold an older value than the origin. Deleted once a write goes through again.
@@ -45,6 +46,7 @@ export class RedisTier {
     private readonly channel: string,
   ) {
     this.layout = layoutOf(redis);
+    this.breakers = new Breakers(nodeOf(redis));
   }
 
   get client(): RedisClient {
@@ -54,7 +56,7 @@ export class RedisTier {
   setClient(redis: RedisClient): void {
     this.redis = redis;
     this.layout = layoutOf(redis);
-    this.health.success(); // a new primary deserves a fresh chance
+    this.breakers.reset(nodeOf(redis)); // a new primary deserves a fresh chance
   }
 
   /**
@@ -86,14 +88,19 @@ export class RedisTier {
    * Reports a failed command to the breaker, except a fenced primary's NOREPLICAS: that
    * node answers reads, and opening the breaker would send them to the origin.
    */
-  report(err: unknown): void {
-    if (isNoReplicasReply(err)) this.health.success();
-    else this.health.failure();
+  report(err: unknown, b: Breaker): void {
+    if (isNoReplicasReply(err)) b.health.success();
+    else b.health.failure();
   }
 
-  /** Whether L2 may be used for this request (cheap: no I/O). */
-  usable(): boolean {
-    return this.redis.status === 'ready' && this.health.allow();
+  /**
+   * The breaker of the node serving `name` when a command on it may be sent now (cheap: no
+   * I/O), else null. A half-open breaker hands out its one trial here: the caller reports.
+   */
+  admit(name: string): Breaker | null {
+    if (this.redis.status !== 'ready') return null;
+    const b = this.breakers.for(name);
+    return b.health.allow() ? b : null;
   }
 
   /**
@@ -101,19 +108,11 @@ export class RedisTier {
    * is unusable or the GET failed, so the caller can fall back to its L1 copy (fail-safe).
    */
   read(key: string, copy: number): Promise<Envelope | null | L2Down> {
-    if (!this.usable()) return DOWN;
-    return this.redis.get(this.layout.copy(key, copy)).then(this.onText, this.onError);
+    const name = this.layout.copy(key, copy);
+    const b = this.admit(name);
+    if (b === null) return DOWN;
+    return this.redis.get(name).then(b.onText, b.onError);
   }
-
-  private readonly onText = (text: string | null): Envelope | null => {
-    this.health.success();
-    return text === null ? null : decodeEnvelope(text);
-  };
-
-  private readonly onError = (): L2Down => {
-    this.health.failure();
-    return L2_DOWN;
-  };
 
   /**
    * Writes the envelope to the key and its `copies - 1` replicas, fenced by `token` when given,
@@ -126,8 +125,9 @@ export class RedisTier {
     copies: number,
     token: string,
   ): Promise<FenceResult> {
-    if (!this.usable()) return L2_DOWN;
     const l = this.layout;
+    const b = this.admit(l.copy(key, 0));
+    if (b === null) return L2_DOWN;
     const cluster = l.mode === 'cluster';
     const payload = encodeEnvelope(env);
     const pttl = Math.max(1, Math.round(pttlMs));
@@ -139,13 +139,13 @@ export class RedisTier {
         // On a cluster the script writes the one slot it may touch; copies and the announcement follow.
         [token, payload, pttl, cluster ? 1 : copies, cluster ? '' : this.channel, `${env.f} ${key}`],
       );
-      this.health.success();
+      b.health.success();
       if (cluster && r === 1) await this.afterClusterWrite(key, `${env.f} ${key}`, copies, payload, pttl);
       if (this.refused.size > 0) await this.dropRefused();
       return fenceResult(r);
     } catch (err) {
       // A fenced primary's NOREPLICAS is a degraded write: the caller keeps the value in L1 only.
-      this.report(err);
+      this.report(err, b);
       if (isNoReplicasReply(err) && (this.refused.size < MAX_REFUSED_KEYS || this.refused.has(key))) this.refused.set(key, copies);
       return L2_DOWN;
     }
@@ -153,16 +153,17 @@ export class RedisTier {
 
   /** Removes `key` (fenced when `token` is not ''); `notice` is the token peers compare their L1 copy with. */
   async remove(key: string, token: string, notice: string): Promise<FenceResult> {
-    if (!this.usable()) return L2_DOWN;
     const l = this.layout;
+    const b = this.admit(l.copy(key, 0));
+    if (b === null) return L2_DOWN;
     const cluster = l.mode === 'cluster';
     try {
       const r = await runScript(this.redis, REMOVE, [l.lease(key), l.copy(key, 0), l.epoch(key)], [token, cluster ? '' : this.channel, `${notice} ${key}`]);
-      this.health.success();
+      b.health.success();
       if (cluster && r === 1) await this.afterClusterWrite(key, `${notice} ${key}`, 1, null, 0);
       return fenceResult(r);
     } catch (err) {
-      this.report(err);
+      this.report(err, b);
       return L2_DOWN;
     }
   }
@@ -171,7 +172,8 @@ export class RedisTier {
    * A cluster write's second half, after the fenced script wrote the key: the hot-key copies
    * (`payload`; null removes them all) and copies beyond `copies` dropped, each in its own
    * slot, then the sharded announcement. A failure here leaves at most a copy that expires
-   * with its ttl, or a waiter that polls: the write itself went through.
+   * with its ttl, or a waiter that polls: the write itself went through. It opens no breaker:
+   * the copies live on other nodes than the key's.
    */
   private async afterClusterWrite(key: string, message: string, copies: number, payload: string | null, pttl: number): Promise<void> {
     const c = this.redis as Cluster;
@@ -181,8 +183,8 @@ export class RedisTier {
       await Promise.all([...sets, c.spublish(this.channel, message)]);
       // Copies beyond the count are contiguous, as in the standalone script: stop at the first gap.
       for (let i = Math.max(1, copies); i < MAX_REPLICAS; i++) if ((await c.del(this.layout.copy(key, i))) === 0) break;
-    } catch (err) {
-      this.report(err);
+    } catch {
+      // best effort (above)
     }
   }
 
@@ -212,6 +214,12 @@ export class RedisTier {
       }
     }
   }
+}
+
+/** On a cluster, the node (host:port) ioredis sends a name's slot to; its slot table follows a failover. */
+function nodeOf(redis: RedisClient): ((name: string) => string) | null {
+  if (!(redis instanceof Cluster)) return null;
+  return (name) => redis.slots[slotOf(name)]?.[0] ?? '';
 }
 
 function layoutOf(redis: RedisClient): KeyLayout {
