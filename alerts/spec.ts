@@ -44,8 +44,8 @@ export interface AlertDef {
   readonly description: string;
   /** The quantity the expression thresholds; the live check requires it to return data. */
   readonly signal: string;
-  /** When live data for the signal can only exist in some scenarios (failover, feeds), say which. */
-  readonly liveNeeds?: 'feeds' | 'failover' | 'operator';
+  /** When live data for the signal can only exist in some scenarios (failover, feeds, a Redis Cluster), say which. */
+  readonly liveNeeds?: 'feeds' | 'failover' | 'operator' | 'cluster';
   readonly tests: readonly AlertTestCase[];
 }
 

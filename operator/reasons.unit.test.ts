@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { HoldReason } from './reasons.js';
+import { labelValues } from '../lib/1-ground/metric-names.js';
+import { CLUSTER_REASONS, HoldReason } from './reasons.js';
 
 const RUNBOOK = join(dirname(fileURLToPath(import.meta.url)), '..', 'runbooks', 'RedisPrimaryMissing.md');
 
@@ -29,5 +30,11 @@ describe('the hold reasons and RedisPrimaryMissing.md', () => {
   it('has a heading for every reason that can keep a lost primary unpromoted', () => {
     const named = new Set(runbookReasons());
     expect(Object.values(HoldReason).filter((r) => !PASSING.has(r) && !named.has(r))).toEqual([]);
+  });
+});
+
+describe('the cluster reasons and the metric-name contract', () => {
+  it('herdguard_redis_cluster_state takes exactly the reasons the cluster watch reports, so the alerts match them', () => {
+    expect([...labelValues.redisClusterState]).toEqual([...CLUSTER_REASONS]);
   });
 });

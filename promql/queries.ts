@@ -70,6 +70,16 @@ export function redisPrimaries(): string {
   return `(sum by (redis) (${sel(m.redisRole, { role: primary })}) or 0 * count by (redis) (${sel(m.redisRole)}))`;
 }
 
+/**
+ * 1 for the state the leading operator reports per Redis Cluster, by reason (ClusterOk,
+ * ClusterDegraded, ClusterDown). A replica that lost the Lease keeps its last gauge values, so
+ * only the series of the replica that leads count.
+ */
+export function redisClusterState(reason?: (typeof labelValues.redisClusterState)[number]): string {
+  const state = sel(m.redisClusterState, reason === undefined ? {} : { reason });
+  return `max by (redis, reason) (${state} and on (job, instance) ${sel(m.operatorLeader)} == 1)`;
+}
+
 /** Feed loops started minus stopped per service over the window (a loop that never stops leaks). */
 export function feedLoopsNetStarted(w: string): string {
   const started = `increase(${sel(m.feedLoopsStarted)}[${w}])`;

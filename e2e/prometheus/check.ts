@@ -13,11 +13,13 @@ import type { LivePrometheus } from './prometheus.js';
 import { LIVE_COPY_LABEL, LIVE_COPY_VALUE } from './short-for.js';
 
 /** What must have happened for a series to exist: the herd alone, or more. */
-export type Need = 'herd' | 'operator' | 'feeds' | 'rebalance' | 'failover' | 'errors';
+export type Need = 'herd' | 'operator' | 'feeds' | 'rebalance' | 'failover' | 'cluster' | 'errors';
 
 /** Metrics whose samples only appear after a particular event or component. */
 const NEEDS: readonly [Need, readonly string[]][] = [
   ['failover', [m.redisPromotions.name, m.redisPromotionFailures.name, m.redisFailoverDuration.name]],
+  // Only a CachePolicy with spec.redis.mode cluster gets a cluster watch, which sets the gauge (checked before 'operator': its queries also read the leader gauge).
+  ['cluster', [m.redisClusterState.name]],
   // The counter gets its child on the first rebalance: it needs 2+ market-data pods and a skewed spread.
   ['rebalance', [m.wsRebalanced.name]],
   ['feeds', [m.feedLoops.name, m.feedLoopsStarted.name, m.feedLoopsStopped.name, m.quoteLastUpdate.name, m.wsConnections.name]],

@@ -48,6 +48,7 @@ const FEED_RATE_PER_SECOND = 1000;
 /** Needs this run does not produce, and why. */
 const NOT_PRODUCED: Partial<Record<Need, string>> = {
   rebalance: 'herdguard_ws_rebalanced_total gets its series on the first rebalance, which needs 2+ market-data pods and a skewed connection spread; this run has one market-data pod',
+  cluster: 'herdguard_redis_cluster_state is set only by the watch of a Redis Cluster (a CachePolicy with spec.redis.mode cluster); the Redis of this run is standalone',
 };
 
 const fmt = (o: PhaseOutcome) =>

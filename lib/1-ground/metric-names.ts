@@ -261,6 +261,8 @@ export const labelValues = {
   httpCode: ['1xx', '2xx', '3xx', '4xx', '5xx'] as const,
   reconcileResult: ['success', 'requeue', 'error'] as const,
   redisRole: ['primary', 'replica'] as const,
+  /** The reasons of herdguard_redis_cluster_state, spelled as operator/reasons.ts CLUSTER_REASONS (a test holds them equal). */
+  redisClusterState: ['ClusterOk', 'ClusterDegraded', 'ClusterDown'] as const,
   escapedKind: ['uncaught_exception', 'unhandled_rejection'] as const,
   wsPolicyClose: ['rate_limited', 'dead_peer', 'idle'] as const,
 };
