@@ -1,7 +1,7 @@
-/** Redis & failover: roles, promotions and key counts as the operator sees them. */
+/** Redis & failover: roles, promotions, key counts and Redis Cluster state as the operator sees them. */
 import { labelValues, metrics as m } from '../../lib/1-ground/metric-names.js';
 import { histogramQuantile, sel, sumBy } from '../../promql/promql.js';
-import { redisPrimaries } from '../../promql/queries.js';
+import { redisClusterState, redisPrimaries } from '../../promql/queries.js';
 import type { DashboardSpec } from './kit.js';
 
 const [PRIMARY] = labelValues.redisRole;
@@ -9,7 +9,7 @@ const [PRIMARY] = labelValues.redisRole;
 export const redis: DashboardSpec = {
   uid: 'herdguard-redis',
   title: 'herdguard / Redis & failover',
-  description: 'Redis roles, promotions and key counts as the operator sees them.',
+  description: 'Redis roles, promotions, key counts and Redis Cluster state as the operator sees them.',
   tags: ['herdguard', 'redis'],
   rows: [
     {
@@ -96,6 +96,20 @@ export const redis: DashboardSpec = {
               legend: '{{redis}} {{reason}}',
             },
           ],
+        },
+      ],
+    },
+    {
+      title: 'Redis Cluster',
+      panels: [
+        {
+          title: 'Cluster state',
+          description:
+            '1 for the state the leading operator reports for each Redis Cluster (spec.redis.mode cluster): ClusterOk; ClusterDegraded, a node away or slots PFAIL/FAIL (fires RedisClusterDegraded after 5 minutes); ClusterDown, no node with cluster_state:ok (fires RedisClusterDown after 1 minute). The cluster fails over by itself: a shard failover shows as a short ClusterDegraded, never as a promotion above.',
+          unit: 'short',
+          min: 0,
+          max: 1,
+          queries: [{ expr: redisClusterState(), legend: '{{redis}} {{reason}}' }],
         },
       ],
     },
