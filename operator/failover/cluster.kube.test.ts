@@ -195,4 +195,10 @@ describe('a CachePolicy with spec.redis.mode cluster on a real API server and a 
     expect(await roleCommands()).toEqual([]);
     expect((await policy()).status?.redis?.primary).toBeUndefined();
   });
+
+  it('drops the watch and its gauge series when the policy is deleted, so RedisClusterDown does not stay on a Redis nobody watches', async () => {
+    await api.delete({ res: resources.cachePolicies, namespace: NS, name: 'profile' });
+    await waitFor('the watch is gone', () => Promise.resolve(failover.watchFor(KEY) === undefined), 30_000);
+    expect(await registry.metrics()).not.toContain('herdguard_redis_cluster_state{redis="redis"');
+  });
 });

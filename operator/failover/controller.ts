@@ -38,11 +38,17 @@ interface WatchEntry {
   readonly mode: 'cluster';
   watch: ClusterWatch;
   prober: ClusterProber;
+  /** Removes the watch's gauge series: a cluster nobody watches any more must not keep its last state. */
+  forgetMetrics: () => void;
 }
 
 type Entry = BrainEntry | WatchEntry;
 
-const closeEntry = (e: Entry): Promise<void> => (e.mode === 'cluster' ? e.prober.close() : e.admin.close());
+function closeEntry(e: Entry): Promise<void> {
+  if (e.mode === 'standalone') return e.admin.close();
+  e.forgetMetrics();
+  return e.prober.close();
+}
 
 /** Failover settings for a Redis: from the parsed spec of the alphabetically first policy, so the choice is stable. */
 export function failoverConfig(redis: string, policies: CachePolicyObject[], instances: number): FailoverConfig {
@@ -197,7 +203,7 @@ export class RedisFailoverController implements Controller {
       newId: randomUUID,
       ...(this.metrics ? { metrics: this.metrics } : {}),
     });
-    const entry: WatchEntry = { mode: 'cluster', watch, prober };
+    const entry: WatchEntry = { mode: 'cluster', watch, prober, forgetMetrics: () => this.metrics?.clusterGone(config.redis) };
     this.brains.set(key, entry);
     return entry;
   }

@@ -20,6 +20,8 @@ export interface FailoverMetrics {
   fenced(redis: string, fenced: boolean): void;
   /** The state reported for a Redis Cluster; one series per reason (a closed set of three). */
   clusterState(redis: string, reason: ClusterReason): void;
+  /** The cluster is no longer watched here (policy gone, mode changed): its series go, so no alert stays on a stale value. */
+  clusterGone(redis: string): void;
 }
 
 export function failoverMetrics(registry: Registry): FailoverMetrics {
@@ -54,6 +56,9 @@ export function failoverMetrics(registry: Registry): FailoverMetrics {
     fenced: (redis, fenced) => fencedGauge.set({ redis }, fenced ? 1 : 0),
     clusterState: (redis, now) => {
       for (const reason of CLUSTER_REASONS) clusterGauge.set({ redis, reason }, reason === now ? 1 : 0);
+    },
+    clusterGone: (redis) => {
+      for (const reason of CLUSTER_REASONS) clusterGauge.remove({ redis, reason });
     },
   };
 }
