@@ -22,7 +22,7 @@ import type { CacheImpl } from '../../example-app/profile/stores/store.js';
 import { writeJson } from '../lib/index.js';
 import { HttpLoad } from './burst.js';
 import { startFleet, type Fleet } from './fleet.js';
-import { startHerdL2, type L2Kind } from './l2.js';
+import { flushAll, startHerdL2, type L2Kind } from './l2.js';
 import { shardFailover, type ShardFailoverResult } from './shard-failover.js';
 import { HIT_PATH_FULL, HIT_PATH_QUICK, measureHitPath } from './hitpath.js';
 import { implOf, MODES, policyDocument, type Mode } from './modes.js';
@@ -137,6 +137,7 @@ runCli(async () => {
         concurrency: 32,
         loadSeconds: quick ? 12 : 20,
         killAfterSeconds: 3,
+        flush: () => flushAll(l2.admin),
         log,
       });
     }

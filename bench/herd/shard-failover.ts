@@ -41,6 +41,8 @@ export interface ShardFailoverOptions {
   readonly concurrency: number;
   readonly loadSeconds: number;
   readonly killAfterSeconds: number;
+  /** Empties the cluster first: every entry is then written under the phase's (long) ttl. */
+  readonly flush: () => Promise<void>;
   readonly log: (msg: string) => void;
 }
 
@@ -65,7 +67,9 @@ async function untilServed(cluster: RedisClusterServer, key: string, deadlineMs:
 }
 
 export async function shardFailover(o: ShardFailoverOptions): Promise<ShardFailoverResult> {
-  // Warm: every user once through the fleet (fills Redis), then the counters from zero.
+  // Warm: every user once through the fleet (fills Redis), then the counters from zero. Entries
+  // left by the herd runs would expire during the phase and count as misses it did not cause.
+  await o.flush();
   for (let id = 1; id <= o.users; id += o.concurrency) {
     await Promise.all(Array.from({ length: Math.min(o.concurrency, o.users - id + 1) }, (_, i) => o.load.get(id + i, `/users/${id + i}`)));
   }
