@@ -3,13 +3,14 @@
  * changes have one author, so "never two primaries" is reasoned about in one place.
  * Holds one admin connection per Redis pod, bounded by the StatefulSet's pods.
  */
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { EPOCH_KEY } from '../../lib/4-cache/lease/keys.js';
 import { sleepOn, type Clock } from '../../lib/1-ground/clock.js';
 import type { FenceSettings } from './fence.js';
 import { PromotionStepError, RedisCommandError } from './errors.js';
 import { acceptsConnections } from './port-check.js';
 import { parseReplicationInfo } from './replication-info.js';
+import { PodConnections } from './pod-connections.js';
 import type { Probe, RedisPod } from './world.js';
 
 export interface RedisAdmin {
@@ -63,13 +64,6 @@ const fenceArgs = (s: FenceSettings): string[] => [
   'repl-ping-replica-period', String(s.pingPeriodSeconds),
 ];
 
-interface Conn {
-  readonly addr: string;
-  readonly client: Redis;
-  /** The first connection attempt; later outages fail fast instead (offline queue off). */
-  readonly first: Promise<void>;
-}
-
 /**
  * Redis has no error codes beyond the reply's first words ("READONLY", "ERR FAILOVER
  * already in progress"): matching that prefix is matching the protocol, not prose.
@@ -79,41 +73,9 @@ export function replyIs(err: unknown, prefix: string): boolean {
 }
 
 export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
-  const conns = new Map<string, Conn>();
+  const conns = new PodConnections(o);
   const failoverTimeoutMs = o.failoverTimeoutMs ?? 5000;
-
-  const conn = async (pod: RedisPod): Promise<Redis> => {
-    const addr = `${pod.host}:${pod.port}`;
-    const have = conns.get(pod.name);
-    if (have?.addr === addr && have.client.status !== 'end') {
-      await have.first;
-      return have.client;
-    }
-    if (have) have.client.disconnect();
-    const client = new Redis({
-      host: pod.host,
-      port: pod.port,
-      username: o.username,
-      password: o.password,
-      lazyConnect: true,
-      // Fail fast while down instead of queueing: a queued PING would hide the outage.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: o.timeoutMs,
-      commandTimeout: o.timeoutMs,
-      enableReadyCheck: false,
-      // No reconnect timer of its own: each health check after a failure dials afresh, so a
-      // pod that comes back is seen on the very next check (a returning old primary must be
-      // made a replica as soon as it answers), whatever the tick rate.
-      retryStrategy: () => null,
-    });
-    client.on('error', () => undefined); // reported through probe results, not events
-    // A failed first attempt is not fatal: ioredis keeps retrying and later checks see it.
-    const first = client.connect().catch(() => undefined);
-    conns.set(pod.name, { addr, client, first });
-    await first;
-    return client;
-  };
+  const conn = (pod: RedisPod): Promise<Redis> => conns.get(pod);
 
   const run = async <T>(pod: RedisPod, command: string, f: (c: Redis) => Promise<T>): Promise<T> => {
     try {
@@ -193,18 +155,7 @@ export function createRedisAdmin(o: RedisAdminOptions): RedisAdmin {
     setFence: (pod, s) => run(pod, 'CONFIG SET', (c) => c.call('CONFIG', 'SET', ...fenceArgs(s))).then(() => undefined),
     replicaOf: (pod, primary) =>
       run(pod, 'REPLICAOF', (c) => c.call('REPLICAOF', primary.host, String(primary.port))).then(() => undefined),
-    retain: (pods) => {
-      const keep = new Set(pods.map((p) => p.name));
-      for (const [name, c] of conns) {
-        if (keep.has(name)) continue;
-        c.client.disconnect();
-        conns.delete(name);
-      }
-    },
-    close: async () => {
-      const all = [...conns.values()];
-      conns.clear();
-      await Promise.all(all.map((c) => c.client.quit().catch(() => c.client.disconnect())));
-    },
+    retain: (pods) => conns.retain(pods),
+    close: () => conns.close(),
   };
 }
