@@ -17,18 +17,14 @@ export interface ClusterAnswer {
 
 export type ClusterProbe = { readonly ok: true; readonly answer: ClusterAnswer } | { readonly ok: false; readonly error: string };
 
-/** **contract** with the CRD: `status.redis.cluster`, written by the failover controller. */
-export interface ClusterStatus {
+/**
+ * **contract** with the CRD: `status.redis.cluster`, written by the failover controller. The
+ * ClusterInfo fields are cluster_state and the slot counters of the healthiest node's view
+ * (the one serving most slots).
+ */
+export interface ClusterStatus extends ClusterInfo {
   readonly reason: ClusterReason;
   readonly message: string;
-  /** cluster_state and the slot counters of the healthiest node's view (the one serving most slots). */
-  readonly state: 'ok' | 'fail';
-  readonly slotsAssigned: number;
-  readonly slotsOk: number;
-  readonly slotsPfail: number;
-  readonly slotsFail: number;
-  readonly knownNodes: number;
-  readonly size: number;
   /** Redis pods of the StatefulSet, and how many answered. */
   readonly nodes: number;
   readonly answering: number;

@@ -4,29 +4,24 @@
  * controller.kube.test.ts the test plays the kubelet: one Pod object per cluster node,
  * carrying the node's address and port (REDIS_PORT_ANNOTATION) and its readiness.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCrdYaml } from '../../crds/generate.js';
-import { startControlPlane, type ControlPlane } from '../../testkit/control-plane/control-plane.js';
+import type { ControlPlane } from '../../testkit/control-plane/control-plane.js';
 import { waitFor } from '../../testkit/process.js';
 import { startRedisCluster, type RedisClusterServer } from '../../testkit/redis-cluster.js';
 import type { RedisServer } from '../../testkit/redis.js';
-import { silentLogger } from '../../lib/1-ground/log.js';
-import { systemClock } from '../../lib/1-ground/clock.js';
 import { HttpKubeClient } from '../../lib/2-kube/client.js';
 import { isNotFound } from '../../lib/2-kube/errors.js';
 import { resources, type KubeObject } from '../../lib/2-kube/resources.js';
 import { POLICY_KEY, renderedConfigMapName } from '../../lib/3-policy/names.js';
 import type { CachePolicyObject, ConfigMapObject } from '../../lib/3-policy/objects.js';
 import { Manager } from '../manager.js';
-import { operatorMetrics } from '../metrics.js';
-import { CachePolicyController } from '../policy/controller.js';
 import { ConditionType, Reason } from '../reasons.js';
 import type { ClusterStatus } from './cluster-judge.js';
 import { RedisFailoverController } from './controller.js';
-import { REDIS_PORT_ANNOTATION, ROLE_LABEL } from './kube-seams.js';
+import { ROLE_LABEL } from './kube-seams.js';
 import { recordConfigMapName } from './record-store.js';
+import { redisPod, startFailoverManager, startKubeWorld } from './kube-world.test-helpers.js';
 import { withClient } from './test-harness.test-helpers.js';
 
 const NS = 'hg-cluster';
@@ -41,15 +36,7 @@ const registry = new Registry();
 const podName = (i: number) => `redis-${i}`;
 const podTarget = (name: string) => ({ res: resources.pods, namespace: NS, name });
 
-async function clusterPod(name: string, s: RedisServer) {
-  await api.create({ res: resources.pods, namespace: NS }, {
-    metadata: { name, labels: { app: 'redis' }, annotations: { [REDIS_PORT_ANNOTATION]: String(s.port) } },
-    spec: { containers: [{ name: 'redis', image: 'redis' }] },
-  });
-  await api.mergePatch({ ...podTarget(name), subresource: 'status' }, {
-    status: { phase: 'Running', podIP: s.host, conditions: [{ type: 'Ready', status: 'True' }] },
-  });
-}
+const clusterPod = (name: string, s: RedisServer) => redisPod(api, NS, name, s);
 
 /** kill -9 of a node, and its pod reported not ready, as the kubelet would. */
 async function kill(name: string) {
@@ -61,22 +48,7 @@ const serverOf = (name: string): RedisServer => cluster.nodes[Number(name.slice(
 
 beforeAll(async () => {
   cluster = await startRedisCluster();
-  cp = await startControlPlane();
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
-  api = new HttpKubeClient({ kubeConfig: kc, userAgent: 'herdguard-cluster-test' });
-  await cp.kubectl(['apply', '-f', '-'], renderCrdYaml());
-  await cp.kubectl(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/cachepolicies.herdguard.io']);
-  await api.create({ res: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace' } }, { metadata: { name: NS } });
-  await api.create({ res: resources.statefulSets, namespace: NS }, {
-    metadata: { name: 'redis' },
-    spec: {
-      replicas: cluster.nodes.length,
-      serviceName: 'redis',
-      selector: { matchLabels: { app: 'redis' } },
-      template: { metadata: { labels: { app: 'redis' } }, spec: { containers: [{ name: 'redis', image: 'redis' }] } },
-    },
-  });
+  ({ cp, api } = await startKubeWorld(NS, cluster.nodes.length, 'herdguard-cluster-test'));
   // A target with no replicas: PolicyApplied is True (NoReplicas), so Degraded speaks for the Redis alone.
   await api.create({ res: resources.deployments, namespace: NS }, {
     metadata: { name: 'web' },
@@ -87,18 +59,7 @@ beforeAll(async () => {
     },
   });
   for (const [i, node] of cluster.nodes.entries()) await clusterPod(podName(i), node);
-  failover = new RedisFailoverController({ registry });
-  manager = new Manager({
-    client: api,
-    controllers: [new CachePolicyController(), failover],
-    identity: 'test',
-    namespace: NS,
-    leaderElection: false,
-    clock: systemClock,
-    logger: silentLogger,
-    metrics: operatorMetrics(),
-  });
-  await manager.start();
+  ({ manager, failover } = await startFailoverManager(api, NS, registry));
   await api.create({ res: resources.cachePolicies, namespace: NS }, {
     apiVersion: 'herdguard.io/v1alpha1',
     kind: 'CachePolicy',

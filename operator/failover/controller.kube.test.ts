@@ -3,25 +3,19 @@
  * redis-server processes. The test plays the kubelet: it creates the Redis Pod objects
  * and reports their IP, port and readiness.
  */
-import { KubeConfig } from '@kubernetes/client-node';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { renderCrdYaml } from '../../crds/generate.js';
-import { startControlPlane, type ControlPlane } from '../../testkit/control-plane/control-plane.js';
+import type { ControlPlane } from '../../testkit/control-plane/control-plane.js';
 import { waitFor } from '../../testkit/process.js';
 import { startRedis, type RedisServer } from '../../testkit/redis.js';
-import { silentLogger } from '../../lib/1-ground/log.js';
 import { HttpKubeClient } from '../../lib/2-kube/client.js';
-import { systemClock } from '../../lib/1-ground/clock.js';
 import { resources, type KubeObject } from '../../lib/2-kube/resources.js';
 import { Manager } from '../manager.js';
-import { operatorMetrics } from '../metrics.js';
 import { POLICY_KEY, renderedConfigMapName } from '../../lib/3-policy/names.js';
-import { CachePolicyController } from '../policy/controller.js';
 import type { CachePolicyObject, ConfigMapObject } from '../../lib/3-policy/objects.js';
 import { RedisFailoverController } from './controller.js';
-import { REDIS_PORT_ANNOTATION } from './kube-seams.js';
 import { RECORD_KEY, recordConfigMapName } from './record-store.js';
+import { redisPod, startFailoverManager, startKubeWorld } from './kube-world.test-helpers.js';
 import { role } from './test-harness.test-helpers.js';
 
 const NS = 'hg-failover';
@@ -44,50 +38,14 @@ const policy = (name: string) => ({
   },
 });
 
-async function redisPod(name: string, s: RedisServer) {
-  await api.create({ res: resources.pods, namespace: NS }, {
-    metadata: { name, labels: { app: 'redis' }, annotations: { [REDIS_PORT_ANNOTATION]: String(s.port) } },
-    spec: { containers: [{ name: 'redis', image: 'redis' }] },
-  });
-  await api.mergePatch({ ...podTarget(name), subresource: 'status' }, {
-    status: { phase: 'Running', podIP: s.host, conditions: [{ type: 'Ready', status: 'True' }] },
-  });
-}
-
 beforeAll(async () => {
-  cp = await startControlPlane();
-  const kc = new KubeConfig();
-  kc.loadFromFile(cp.kubeconfigPath);
-  api = new HttpKubeClient({ kubeConfig: kc, userAgent: 'herdguard-failover-test' });
-  await cp.kubectl(['apply', '-f', '-'], renderCrdYaml());
-  await cp.kubectl(['wait', '--for', 'condition=established', '--timeout=60s', 'crd/cachepolicies.herdguard.io']);
-  await api.create({ res: { group: '', version: 'v1', plural: 'namespaces', kind: 'Namespace' } }, { metadata: { name: NS } });
-  await api.create({ res: resources.statefulSets, namespace: NS }, {
-    metadata: { name: 'redis' },
-    spec: {
-      replicas: 2,
-      serviceName: 'redis',
-      selector: { matchLabels: { app: 'redis' } },
-      template: { metadata: { labels: { app: 'redis' } }, spec: { containers: [{ name: 'redis', image: 'redis' }] } },
-    },
-  });
+  ({ cp, api } = await startKubeWorld(NS, 2, 'herdguard-failover-test'));
   const primary = await startRedis({ name: 'redis-0' });
   const replica = await startRedis({ name: 'redis-1', replicaOf: { host: primary.host, port: primary.port } });
   servers.push(primary, replica);
-  await redisPod('redis-0', primary);
-  await redisPod('redis-1', replica);
-  failover = new RedisFailoverController({ registry });
-  manager = new Manager({
-    client: api,
-    controllers: [new CachePolicyController(), failover],
-    identity: 'test',
-    namespace: NS,
-    leaderElection: false,
-    clock: systemClock,
-    logger: silentLogger,
-    metrics: operatorMetrics(),
-  });
-  await manager.start();
+  await redisPod(api, NS, 'redis-0', primary);
+  await redisPod(api, NS, 'redis-1', replica);
+  ({ manager, failover } = await startFailoverManager(api, NS, registry));
   await api.create({ res: resources.cachePolicies, namespace: NS }, policy('profile'));
   await api.create({ res: resources.cachePolicies, namespace: NS }, policy('quotes'));
 });
