@@ -6,7 +6,7 @@
  */
 import type { Clock } from '../../lib/1-ground/clock.js';
 import type { WarmupRequest } from '../../lib/3-policy/warmup.js';
-import { collapsed, warmupRate } from './cold.js';
+import { collapsed, warmupRequest } from './cold.js';
 import { decide, type Decision, type RedisRecord } from './decide.js';
 import { fencePlan } from './fence.js';
 import { FenceArming } from './fence-arming.js';
@@ -175,12 +175,7 @@ export class FailoverBrain {
     const pod = this.health.get(primary)?.pod;
     const w = this.config.warmup;
     if (!pod || !w.onColdRedis) return;
-    const warmup: WarmupRequest = {
-      id: this.o.newId(),
-      requestedAt: this.o.clock.now(),
-      ratePerSecondPerInstance: warmupRate(w.ratePerSecond, this.config.instances),
-      topKeys: w.topKeys,
-    };
+    const warmup = warmupRequest(w, this.config.instances, this.o.newId(), this.o.clock.now());
     await this.o.seams.ensureLeading();
     await this.o.seams.publish({ primary: pod, epoch: record.epoch, warmup });
     this.o.seams.event('Warning', EventReason.ColdRedis, `redis ${this.config.redis} lost its keys (${before} before): warmup ${warmup.id} requested`);

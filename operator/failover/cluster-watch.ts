@@ -9,7 +9,7 @@ import type { Clock } from '../../lib/1-ground/clock.js';
 import type { WarmupRequest } from '../../lib/3-policy/warmup.js';
 import { EventReason } from '../reasons.js';
 import type { FailoverConfig } from './brain.js';
-import { warmupRate } from './cold.js';
+import { warmupRequest } from './cold.js';
 import { coldPrimaries, judgeCluster, remember, type ClusterProbe, type ClusterStatus, type Seen } from './cluster-judge.js';
 import type { ClusterProber } from './cluster-probe.js';
 import type { FailoverMetrics } from './metrics.js';
@@ -66,7 +66,7 @@ export class ClusterWatch {
     const cold = coldPrimaries(this.seen, probes);
     this.seen = remember(this.seen, pods, probes);
     this.observe(status, probes);
-    const warmup = cold.length > 0 && this.config.warmup.onColdRedis ? this.warmupRequest() : undefined;
+    const warmup = cold.length > 0 && this.config.warmup.onColdRedis ? warmupRequest(this.config.warmup, this.config.instances, this.o.newId(), this.o.clock.now()) : undefined;
     const key = JSON.stringify(status);
     if (key === this.reported && !warmup) return status;
     await this.o.seams.ensureLeading();
@@ -88,13 +88,4 @@ export class ClusterWatch {
     m.keys(this.config.redis, keys);
   }
 
-  private warmupRequest(): WarmupRequest {
-    const w = this.config.warmup;
-    return {
-      id: this.o.newId(),
-      requestedAt: this.o.clock.now(),
-      ratePerSecondPerInstance: warmupRate(w.ratePerSecond, this.config.instances),
-      topKeys: w.topKeys,
-    };
-  }
 }
