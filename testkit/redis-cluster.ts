@@ -5,7 +5,8 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Cluster, Redis } from 'ioredis';
+import { Redis, type Cluster } from 'ioredis';
+import { createRedisClusterClient } from '../lib/4-cache/l2/redis-client.js';
 import { freePort, waitFor } from './process.js';
 import { startRedis, type RedisServer } from './redis.js';
 
@@ -66,7 +67,7 @@ export async function startRedisCluster(): Promise<RedisClusterServer> {
   return {
     nodes,
     seeds,
-    client: () => new Cluster(seeds, { enableOfflineQueue: false, shardedSubscribers: true, redisOptions: { maxRetriesPerRequest: 0, commandTimeout: 500 } }),
+    client: () => createRedisClusterClient(seeds),
     primaryOf: async (slot) => {
       for (const n of nodes) {
         if (n.child.exitCode !== null || n.child.signalCode !== null) continue;
